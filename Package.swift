@@ -1,0 +1,64 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Relance",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "relance", targets: ["relance"]),
+        .library(name: "RelanceCore", targets: ["RelanceCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Domain: organisation graph, terms, calendars. No I/O, no database, no file format.
+        .target(name: "RelanceCore", swiftSettings: strict),
+        // Readers: organisation YAML (and later invoices, events, CDAR, Peppol, Chorus Pro).
+        .target(
+            name: "RelanceImport",
+            dependencies: ["RelanceCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // SQLite through GRDB: schema, migrations, organisation storage. All SQL lives here.
+        .target(
+            name: "RelanceStore",
+            dependencies: ["RelanceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Text trees, DOT, Mermaid, JSON, SVG (through Graphviz).
+        .target(name: "RelanceRender", dependencies: ["RelanceCore"], swiftSettings: strict),
+        // The bundled samples, shipped with the program so that `relance demo` works from any folder.
+        .target(
+            name: "RelanceSamples",
+            path: "samples",
+            exclude: ["README.md"],
+            sources: ["Samples.swift"],
+            resources: [.copy("orgs")],
+            swiftSettings: strict
+        ),
+        // The commands, as a library so that tests can drive them.
+        .target(
+            name: "RelanceCLI",
+            dependencies: [
+                "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "relance", dependencies: ["RelanceCLI"], swiftSettings: strict),
+
+        .testTarget(name: "RelanceCoreTests", dependencies: ["RelanceCore"], swiftSettings: strict),
+        .testTarget(name: "RelanceImportTests", dependencies: ["RelanceImport", "RelanceSamples"], swiftSettings: strict),
+        .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
+        .testTarget(name: "RelanceRenderTests", dependencies: ["RelanceRender", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
+        .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], swiftSettings: strict),
+    ]
+)
