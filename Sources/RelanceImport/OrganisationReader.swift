@@ -48,7 +48,7 @@ public enum OrganisationReader {
         guard let graph, sink.diagnostics.isEmpty else {
             throw ImportError(sink.diagnostics.isEmpty ? [Diagnostic(file: file, message: "no organisation found")] : sink.diagnostics)
         }
-        return graph
+        return graph.normalized()
     }
 
     static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {

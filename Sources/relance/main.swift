@@ -1,1 +1,3 @@
-print("")
+import RelanceCLI
+
+Relance.main()

@@ -34,6 +34,8 @@ public struct PaymentTerms: Hashable, Sendable {
 
     public static let net30 = PaymentTerms(days: 30)
     public static let net60 = PaymentTerms(days: 60)
+    /// What French law applies when nothing was agreed: 30 days after delivery (C. com. L441-10).
+    public static let legalDefault = PaymentTerms(days: 30, basis: .deliveryDate)
 
     /// The contractual due date, counted from the basis date.
     public func dueDate(from basisDate: CivilDate) -> CivilDate {

@@ -51,7 +51,9 @@ extension OrgGraph {
                 let payerEntity = payer(of: s.id)?.id
                 for d in finals where d.role.pays {
                     let owner = site(d.site)?.entity
-                    if let payerEntity, let owner, owner != payerEntity, site(d.site)?.kind != .sharedServiceCentre {
+                    // Shared-service centres and public accountants pay for other entities by design.
+                    if let payerEntity, let owner, owner != payerEntity, site(d.site)?.kind != .sharedServiceCentre,
+                       d.role != .publicAccountant {
                         found.append(Finding(code: "payer-mismatch", severity: .warning, subject: FieldRef(.route, r.id),
                             message: "route \(r.id) ends at \(d.id) of entity \(owner), but \(payerEntity) pays for \(s.id)",
                             advice: "check which entity's payables pays this site's invoices"))
@@ -111,7 +113,14 @@ extension OrgGraph {
                 found.append(Finding(code: "terms-over-cap", severity: .warning, subject: FieldRef(.entity, e.id, "terms"),
                     message: "\(e.name): \(problem)", advice: "bring the contract within the legal cap"))
             }
-            if !e.calendar.hasKnownRuns {
+            let paysForDeliveries = sites.contains { $0.receivesDeliveries && payer(of: $0.id)?.id == e.id }
+            if e.agreedTerms == nil && paysForDeliveries {
+                found.append(Finding(code: "terms-unknown", severity: .notice, subject: FieldRef(.entity, e.id, "terms"),
+                    message: "\(e.name)'s payment terms are not stated: the legal default, 30 days after delivery, is assumed",
+                    advice: "record the terms of the contract or the general conditions of sale"))
+            }
+            let decidesRuns = sites.contains { $0.receivesDeliveries && paymentCalendarOwner(forSite: $0.id)?.id == e.id }
+            if !e.calendar.hasKnownRuns && decidesRuns {
                 found.append(Finding(code: "unknown-payment-runs", severity: .notice, subject: FieldRef(.entity, e.id, "payables-calendar"),
                     message: "\(e.name)'s payment runs are unknown", advice: "ask payables on which days they pay: forecasts snap to the runs"))
             }

@@ -196,3 +196,27 @@ extension OrgGraph {
         return id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 }
+
+extension OrgGraph {
+    /// The graph with identifiers in canonical form: SIREN and SIRET without spaces, VAT numbers upper-case,
+    /// phone numbers in E.164, e-mail domains lower-case. Values that do not pass their check are left as they
+    /// are (``validate()`` reports them).
+    public func normalized() -> OrgGraph {
+        func norm(_ v: String?, _ f: (String) throws -> String) -> String? { v.map { (try? f($0)) ?? $0 } }
+        var g = self
+        for i in g.entities.indices {
+            g.entities[i].siren = norm(g.entities[i].siren, Identifiers.siren)
+            g.entities[i].vatNumber = norm(g.entities[i].vatNumber, Identifiers.vatNumber)
+        }
+        for i in g.sites.indices { g.sites[i].siret = norm(g.sites[i].siret, Identifiers.siret) }
+        for i in g.departments.indices {
+            g.departments[i].phone = norm(g.departments[i].phone, Identifiers.phone)
+            g.departments[i].email = norm(g.departments[i].email, Identifiers.email)
+        }
+        for i in g.contacts.indices {
+            g.contacts[i].phone = norm(g.contacts[i].phone, Identifiers.phone)
+            g.contacts[i].email = norm(g.contacts[i].email, Identifiers.email)
+        }
+        return g
+    }
+}

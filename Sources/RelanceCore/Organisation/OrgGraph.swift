@@ -88,9 +88,22 @@ public struct OrgGraph: Hashable, Sendable {
         }
     }
 
-    /// The first payment run of the entity paying for `siteID` on or after `date`.
-    public func nextPaymentRun(forSite siteID: String, onOrAfter date: CivilDate) -> CivilDate? {
-        payer(of: siteID)?.calendar.nextPaymentRun(onOrAfter: date)
+    /// The entity whose payables calendar decides when an invoice delivered at `siteID` is paid: the owner of
+    /// the paying department where the route ends (a shared-service centre, a public accountant), else the
+    /// entity that pays for the site.
+    public func paymentCalendarOwner(forSite siteID: String, orderType: String? = nil) -> LegalEntity? {
+        if let r = route(forSite: siteID, orderType: orderType),
+           let d = r.finalSteps.compactMap({ department(for: $0, deliveredAt: siteID) }).first(where: { $0.role.pays }),
+           let owner = site(d.site).flatMap({ entity($0.entity) }) {
+            return owner
+        }
+        return payer(of: siteID)
+    }
+
+    /// The first payment run on or after `date` for an invoice delivered at `siteID`, on the calendar of
+    /// ``paymentCalendarOwner(forSite:orderType:)``.
+    public func nextPaymentRun(forSite siteID: String, orderType: String? = nil, onOrAfter date: CivilDate) -> CivilDate? {
+        paymentCalendarOwner(forSite: siteID, orderType: orderType)?.calendar.nextPaymentRun(onOrAfter: date)
     }
 
     /// Sites that depend on a department: for a fixed department, every site served by a route through it;

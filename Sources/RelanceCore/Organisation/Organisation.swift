@@ -21,7 +21,8 @@ public struct LegalEntity: Hashable, Sendable, Identifiable {
     public var name: String
     public var siren: String?
     public var vatNumber: String?
-    public var terms: PaymentTerms
+    /// The payment terms the contract states, or `nil` when we do not know them.
+    public var agreedTerms: PaymentTerms?
     public var calendar: PayablesCalendar
     /// The site whose address invoices must be sent to (a head office, a shared-service centre).
     public var invoiceAddress: String?
@@ -30,17 +31,25 @@ public struct LegalEntity: Hashable, Sendable, Identifiable {
 
     public init(
         id: String, name: String, siren: String? = nil, vatNumber: String? = nil,
-        terms: PaymentTerms = .net60, calendar: PayablesCalendar = PayablesCalendar(),
+        terms: PaymentTerms? = nil, calendar: PayablesCalendar = PayablesCalendar(),
         invoiceAddress: String? = nil, requiresPurchaseOrder: Bool = false
     ) {
         self.id = id
         self.name = name
         self.siren = siren
         self.vatNumber = vatNumber
-        self.terms = terms
+        self.agreedTerms = terms
         self.calendar = calendar
         self.invoiceAddress = invoiceAddress
         self.requiresPurchaseOrder = requiresPurchaseOrder
+    }
+}
+
+extension LegalEntity {
+    /// The terms that apply: the agreed ones, else the legal default (30 days after delivery, L441-10).
+    public var terms: PaymentTerms {
+        get { agreedTerms ?? .legalDefault }
+        set { agreedTerms = newValue }
     }
 }
 

@@ -13,13 +13,14 @@ public enum Identifiers {
     }
 
     /// A SIRET: 14 digits with a valid Luhn check digit (La Poste's establishments, SIREN 356000000,
-    /// use their own rule: the digit sum is a multiple of 5). Spaces are ignored.
+    /// use their own rule: the digit sum is a multiple of 5; La Poste's head office, 356 000 000 00048,
+    /// keeps the Luhn key). Spaces are ignored.
     public static func siret(_ text: String) throws(IdentifierError) -> String {
         let digits = text.filter { $0 != " " }
         guard digits.count == 14, digits.allSatisfy(\.isASCIIDigit) else {
             throw IdentifierError("SIRET '\(text)' must have 14 digits")
         }
-        if digits.hasPrefix("356000000") {
+        if digits.hasPrefix("356000000") && digits != laPosteHeadOffice {
             let sum = digits.compactMap(\.wholeNumberValue).reduce(0, +)
             guard sum % 5 == 0 else { throw IdentifierError("SIRET '\(text)' fails La Poste's check (digit sum not a multiple of 5)") }
         } else {
@@ -107,6 +108,9 @@ public enum Identifiers {
         }
         return "\(parts[0])@\(parts[1].lowercased())"
     }
+
+    /// La Poste's head office: the one SIRET of SIREN 356000000 checked by Luhn (its digit sum is 26).
+    static let laPosteHeadOffice = "35600000000048"
 
     static func luhnValid(_ digits: String) -> Bool {
         var sum = 0

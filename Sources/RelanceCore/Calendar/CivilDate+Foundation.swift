@@ -1,0 +1,25 @@
+import Foundation
+
+extension CivilDate {
+    /// The civil date of an instant in a time zone (the same instant is a different day in Paris and in
+    /// Nouméa).
+    public init(_ instant: Date, in timeZone: TimeZone) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day], from: instant)
+        self.init(dayNumber: CivilDate.daysFromCivil(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1))
+    }
+
+    /// Today in Paris, the default for commands that take `--date`.
+    public static func today(in timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt) -> CivilDate {
+        CivilDate(Date(), in: timeZone)
+    }
+
+    /// The instant this day starts in a time zone.
+    public func start(in timeZone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let (y, m, d) = civil
+        return calendar.date(from: DateComponents(year: y, month: m, day: d)) ?? Date(timeIntervalSince1970: Double(dayNumber) * 86_400)
+    }
+}
