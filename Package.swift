@@ -59,6 +59,6 @@ let package = Package(
         .testTarget(name: "RelanceImportTests", dependencies: ["RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceRenderTests", dependencies: ["RelanceRender", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
-        .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], swiftSettings: strict),
+        .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], exclude: ["Golden"], swiftSettings: strict),
     ]
 )

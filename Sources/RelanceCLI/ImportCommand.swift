@@ -8,6 +8,10 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Load data files into the database. Each import is all or nothing.",
+        discussion: """
+            Examples:
+              relance import org samples/orgs/metalux.yaml
+            """,
         subcommands: [ImportOrgCommand.self]
     )
 }
@@ -68,7 +72,8 @@ func importOrganisations(_ urls: [URL], into store: Store, archive: Bool) throws
         if r.removed > 0 { parts.append("\(r.removed) removed") }
         if r.archived > 0 { parts.append("\(r.archived) archived") }
         let warnings = g.findings().filter { $0.severity == .warning }.count
-        return "\(g.group.id): \(r.isNew ? "new customer" : "updated") \(g.group.name): "
+        let verb = r.isNew ? "new customer" : (r.added + r.updated + r.removed + r.archived == 0 ? "unchanged" : "updated")
+        return "\(g.group.id): \(verb) \(g.group.name): "
             + [plural(g.entities.count, "entity", "entities"), plural(g.sites.count, "site"), plural(g.departments.count, "department"),
                plural(g.contacts.count, "contact"), plural(g.routes.count, "route")].joined(separator: ", ")
             + " (\(parts.isEmpty ? "nothing" : parts.joined(separator: ", ")))"

@@ -24,23 +24,38 @@ public enum OrganisationReader {
     /// Reads YAML text; `file` names it in diagnostics.
     public static func read(yaml: String, file: String) throws(ImportError) -> OrgGraph {
         let sink = DiagnosticSink(file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw ImportError([Diagnostic(file: file, message: "the file is empty")])
+        var text = yaml
+        var root: Node?
+        // Yams refuses a mapping with a repeated key; mark each repetition and compose again, so that the
+        // reader reports it with its path, along with every other problem.
+        for _ in 0..<50 {
+            do {
+                root = try Yams.compose(yaml: text)
+                break
+            } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+                guard let key = duplicates.first, let marked = markRepetition(of: key, after: context.mark, in: text) else {
+                    throw ImportError([Diagnostic(file: file, line: context.mark.line, column: context.mark.column, field: duplicates.first,
+                                                  message: "field '\(duplicates.joined(separator: "', '"))' is given twice")])
+                }
+                text = marked
+            } catch let error as YamlError {
+                throw ImportError([yamlDiagnostic(error, file: file)])
+            } catch {
+                throw ImportError([Diagnostic(file: file, message: "not valid YAML: \(error)")])
             }
-            root = node
-        } catch let error as ImportError {
-            throw error
-        } catch let error as YamlError {
-            throw ImportError([yamlDiagnostic(error, file: file)])
-        } catch {
-            throw ImportError([Diagnostic(file: file, message: "not valid YAML: \(error)")])
         }
+        guard let root else { throw ImportError([Diagnostic(file: file, message: "the file is empty")]) }
         var builder = GraphBuilder(sink: sink)
+        let structural = sink.diagnostics.count
         let graph = builder.read(YAMLCursor(node: root, path: "", sink: sink))
-        if let graph, sink.diagnostics.isEmpty {
-            for issue in graph.validate() {
+        if let graph {
+            // With structural problems, elements may be missing or hold defaults: report only the checks of
+            // single values (identifiers, contact details, calendars), which cannot follow from that.
+            let partial = sink.diagnostics.count > structural
+            let valueChecks = ["siren", "vat", "siret", "phone", "email", "time-zone", "language"]
+            for issue in graph.validate() where !partial || issue.at.field.map({ f in
+                valueChecks.contains(f) || f.hasPrefix("payables-calendar") || f.hasPrefix("terms")
+            }) == true {
                 let (mark, path) = builder.locate(issue.at)
                 sink.report(mark, path, issue.message)
             }
@@ -49,6 +64,27 @@ public enum OrganisationReader {
             throw ImportError(sink.diagnostics.isEmpty ? [Diagnostic(file: file, message: "no organisation found")] : sink.diagnostics)
         }
         return graph.normalized()
+    }
+
+    /// `text` with the second occurrence of `key` (after the first, at `mark`, at the same indentation)
+    /// renamed with ``duplicateMarker``.
+    static func markRepetition(of key: String, after mark: Mark, in text: String) -> String? {
+        var lines = text.components(separatedBy: "\n")
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let indent = mark.column - 1
+        let first = lines[mark.line - 1]
+        let isFlow = first.dropFirst(indent).hasPrefix(key + ":") == false
+        guard !isFlow else { return nil }
+        for i in mark.line..<lines.count {
+            let line = lines[i]
+            let leading = line.prefix { $0 == " " || $0 == "-" }.count
+            if leading < indent && !line.trimmingCharacters(in: .whitespaces).isEmpty && !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") { break }
+            if leading == indent, line.dropFirst(indent).hasPrefix(key + ":") {
+                lines[i] = String(line.prefix(indent)) + key + duplicateMarker + String(line.dropFirst(indent + key.count))
+                return lines.joined(separator: "\n")
+            }
+        }
+        return nil
     }
 
     static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
@@ -83,7 +119,7 @@ struct GraphBuilder {
     mutating func read(_ root: YAMLCursor) -> OrgGraph? {
         guard let top = root.fields(allowed: ["group", "entities", "routes"]) else { return nil }
         guard let groupCursor = top["group"] else {
-            root.report("missing field 'group' (id and name of the customer group)")
+            sink.report(root.mark, "group", "missing field 'group' (id and name of the customer group)")
             return nil
         }
         guard let g = groupCursor.fields(allowed: ["id", "name", "responsible", "notes"]),
@@ -119,7 +155,7 @@ struct GraphBuilder {
         entity.invoiceAddress = f["invoice-address"]?.text
         entity.requiresPurchaseOrder = f["requires-purchase-order"]?.bool ?? false
         if let t = f["terms"], let terms = readTerms(t) { entity.terms = terms }
-        if let cal = f["payables-calendar"], let calendar = readCalendar(cal) { entity.calendar = calendar }
+        if let cal = f["payables-calendar"], let calendar = readCalendar(cal, entity: id) { entity.calendar = calendar }
         graph.entities.append(entity)
         for s in f["sites"]?.items() ?? [] { readSite(s, entity: id, into: &graph) }
     }
@@ -133,13 +169,15 @@ struct GraphBuilder {
         return terms
     }
 
-    func readCalendar(_ c: YAMLCursor) -> PayablesCalendar? {
+    mutating func readCalendar(_ c: YAMLCursor, entity: String) -> PayablesCalendar? {
         guard let f = c.fields(allowed: ["time-zone", "working-days", "holidays", "payment-runs", "closed"]) else { return nil }
+        for (k, v) in f { locations[FieldRef(.entity, entity, "payables-calendar.\(k)")] = (v.mark, v.path) }
         var cal = PayablesCalendar()
         if let tz = f["time-zone"]?.text { cal.timeZone = tz }
         if let w = f["working-days"], let days = readWeekdays(w) { cal.workingDays = days }
         if let h = f["holidays"], let region = h.choice(HolidayRegion.self) { cal.holidays = region }
         if let runs = f["payment-runs"], let r = runs.fields(allowed: ["weekdays", "days-of-month"]) {
+            for (k, v) in r { locations[FieldRef(.entity, entity, "payables-calendar.payment-runs.\(k)")] = (v.mark, v.path) }
             if let w = r["weekdays"], let days = readWeekdays(w) { cal.runWeekdays = days }
             for d in r["days-of-month"]?.items(scalarAsList: true) ?? [] {
                 guard let t = d.text else { continue }

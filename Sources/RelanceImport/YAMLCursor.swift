@@ -1,5 +1,9 @@
 import Yams
 
+/// Appended by the reader to the second occurrence of a repeated key, so that the file can still be
+/// composed and the repetition reported with its full path.
+let duplicateMarker = "~~repeated~~"
+
 /// Collects the problems found while reading one file.
 final class DiagnosticSink {
     let file: String
@@ -8,7 +12,7 @@ final class DiagnosticSink {
     init(file: String) { self.file = file }
 
     func report(_ mark: Mark?, _ path: String?, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, line: mark?.line, column: mark?.column, field: path, message: message))
+        diagnostics.append(Diagnostic(file: file, line: mark?.line, column: mark?.column, field: path?.isEmpty == true ? nil : path, message: message))
     }
 }
 
@@ -36,6 +40,11 @@ struct YAMLCursor {
         for (key, value) in mapping {
             guard let name = key.scalar?.string else {
                 sink.report(key.mark, path, "a field name must be plain text")
+                continue
+            }
+            if name.hasSuffix(duplicateMarker) {
+                let original = String(name.dropLast(duplicateMarker.count))
+                sink.report(key.mark, child(original), "field '\(original)' is given twice")
                 continue
             }
             let at = YAMLCursor(node: value, path: child(name), sink: sink)

@@ -10,10 +10,11 @@ public struct MonthDay: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.day = day
     }
 
-    /// Parses `MM-DD`.
+    /// Parses `MM-DD` strictly (two ASCII digits, a dash, two ASCII digits).
     public init?(text: some StringProtocol) {
-        let parts = text.split(separator: "-")
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let m = Int(parts[0]), let d = Int(parts[1]) else { return nil }
         self.init(month: m, day: d)
     }
@@ -166,20 +167,24 @@ public struct PayablesCalendar: Hashable, Sendable {
     }
 
     /// What makes this calendar impossible, in words; empty when it is sound.
-    public func problems() -> [String] {
-        var found: [String] = []
-        if workingDays.isEmpty { found.append("no working day in the week") }
+    public func problems() -> [String] { problemsByField().map(\.message) }
+
+    /// What makes this calendar impossible, each with the field it is about (`working-days`,
+    /// `payment-runs.days-of-month`, `payment-runs.weekdays`, `closed`).
+    public func problemsByField() -> [(field: String, message: String)] {
+        var found: [(field: String, message: String)] = []
+        if workingDays.isEmpty { found.append(("working-days", "no working day in the week")) }
         for case .day(let n) in runDays where !(1...31).contains(n) {
-            found.append("payment-run day \(n) is not a day of the month (1 to 31, or last)")
+            found.append(("payment-runs.days-of-month", "payment-run day \(n) is not a day of the month (1 to 31, or last)"))
         }
         for day in runWeekdays.sorted() where !workingDays.contains(day) {
-            found.append("payment runs on \(day.rawValue), which is not a working day")
+            found.append(("payment-runs.weekdays", "payment runs on \(day.rawValue), which is not a working day"))
         }
         if found.isEmpty {
             // Every day of a leap year and the following one closed means the department never works.
             let start = CivilDate(dayNumber: CivilDate.daysFromCivil(year: 2028, month: 1, day: 1))
             let open = (0..<731).contains { isWorkingDay(start.adding(days: $0)) }
-            if !open { found.append("closed periods and holidays leave no working day in the year") }
+            if !open { found.append(("closed", "closed periods and holidays leave no working day in the year")) }
         }
         return found
     }

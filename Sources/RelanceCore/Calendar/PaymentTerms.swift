@@ -76,7 +76,20 @@ public struct PaymentTerms: Hashable, Sendable {
         case .endOfMonthThenDays where days > 45, .daysThenEndOfMonth where days > 45:
             return "\(days) days end of month exceeds the 45-day end-of-month cap of C. com. L441-10"
         default:
-            if let payDay, !(1...31).contains(payDay) { return "pay day \(payDay) is not a day of the month" }
+            guard let payDay else { return nil }
+            if !(1...31).contains(payDay) { return "pay day \(payDay) is not a day of the month" }
+            // Waiting for the pay day can push the due date past the cap ("60 days net, paid on the 10th").
+            // Two years from a leap year meet every month length and every day of the month.
+            let start = CivilDate(dayNumber: CivilDate.daysFromCivil(year: 2028, month: 1, day: 1))
+            for offset in 0..<731 {
+                let invoice = start.adding(days: offset)
+                let due = dueDate(from: invoice), cap = legalCap(invoiceDate: invoice)
+                if due > cap {
+                    let terms = endOfMonth == .none ? "\(days) days net" : "\(days) days end of month"
+                    return "\(terms), paid on the \(payDay), can fall due after the cap of C. com. L441-10 "
+                        + "(an invoice of \(invoice) is due \(due), after \(cap))"
+                }
+            }
             return nil
         }
     }

@@ -119,7 +119,10 @@ extension OrgGraph {
                     message: "\(e.name)'s payment terms are not stated: the legal default, 30 days after delivery, is assumed",
                     advice: "record the terms of the contract or the general conditions of sale"))
             }
-            let decidesRuns = sites.contains { $0.receivesDeliveries && paymentCalendarOwner(forSite: $0.id)?.id == e.id }
+            let orderTypes = [nil] + Set(routes.flatMap(\.appliesTo.orderTypes)).sorted().map(Optional.some)
+            let decidesRuns = sites.contains { s in
+                s.receivesDeliveries && orderTypes.contains { paymentCalendarOwner(forSite: s.id, orderType: $0)?.id == e.id }
+            }
             if !e.calendar.hasKnownRuns && decidesRuns {
                 found.append(Finding(code: "unknown-payment-runs", severity: .notice, subject: FieldRef(.entity, e.id, "payables-calendar"),
                     message: "\(e.name)'s payment runs are unknown", advice: "ask payables on which days they pay: forecasts snap to the runs"))

@@ -67,13 +67,15 @@ extension OrgGraph {
             if let vat = e.vatNumber {
                 check(ref("vat"), &issues) {
                     let v = try Identifiers.vatNumber(vat)
-                    if let siren = e.siren, v.hasPrefix("FR"), !v.hasSuffix(siren) {
+                    if let siren = e.siren.flatMap({ try? Identifiers.siren($0) }), v.hasPrefix("FR"), !v.hasSuffix(siren) {
                         throw IdentifierError("VAT number '\(vat)' does not end with the entity's SIREN \(siren)")
                     }
                     return v
                 }
             }
-            for problem in e.calendar.problems() { add(ref("payables-calendar"), "impossible calendar: \(problem)") }
+            for problem in e.calendar.problemsByField() {
+                add(ref("payables-calendar.\(problem.field)"), "impossible calendar: \(problem.message)")
+            }
             if TimeZone(identifier: e.calendar.timeZone) == nil {
                 add(ref("payables-calendar.time-zone"), "unknown time zone '\(e.calendar.timeZone)'")
             }
@@ -89,7 +91,7 @@ extension OrgGraph {
             if let siret = s.siret {
                 check(ref("siret"), &issues) {
                     let v = try Identifiers.siret(siret)
-                    if let siren = entity(s.entity)?.siren, !v.hasPrefix(siren) {
+                    if let siren = entity(s.entity)?.siren.flatMap({ try? Identifiers.siren($0) }), !v.hasPrefix(siren) {
                         throw IdentifierError("SIRET '\(siret)' does not start with the entity's SIREN \(siren)")
                     }
                     return v

@@ -53,7 +53,7 @@ public enum Identifiers {
 
     /// The French VAT number of a SIREN.
     public static func frenchVATNumber(siren: String) -> String? {
-        guard let n = Int(siren), siren.count == 9 else { return nil }
+        guard siren.count == 9, siren.allSatisfy(\.isASCIIDigit), let n = Int(siren) else { return nil }
         return "FR\(pad((12 + 3 * (n % 97)) % 97, 2))\(siren)"
     }
 
@@ -74,6 +74,10 @@ public enum Identifiers {
         }
         guard s.hasPrefix("+"), s.dropFirst().allSatisfy(\.isASCIIDigit), (8...15).contains(s.count - 1) else {
             throw IdentifierError("phone '\(text)' must be +country code and 8 to 15 digits, or a French 10-digit number")
+        }
+        // No country code starts with 0 ("+0033…" mixes the two international prefixes).
+        guard s.dropFirst().first != "0" else {
+            throw IdentifierError("phone '\(text)' has no country code after + (country codes do not start with 0)")
         }
         if s.hasPrefix("+33") {
             let national = s.dropFirst(3)

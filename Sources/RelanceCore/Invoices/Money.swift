@@ -1,0 +1,88 @@
+/// An amount of money in integer minor units of its currency (cents for EUR). Never a floating-point number.
+public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var minorUnits: Int64
+    /// ISO 4217 code.
+    public var currency: String
+
+    public init(minorUnits: Int64, currency: String) {
+        self.minorUnits = minorUnits
+        self.currency = currency
+    }
+
+    public static func zero(_ currency: String) -> Money { Money(minorUnits: 0, currency: currency) }
+
+    /// Digits after the decimal point for a currency (ISO 4217): 0 for JPY, 3 for TND…, 2 otherwise.
+    public static func exponent(of currency: String) -> Int {
+        switch currency {
+        case "JPY", "KRW", "XOF", "XAF", "XPF", "CLP", "ISK", "VND": return 0
+        case "TND", "KWD", "BHD", "OMR", "JOD", "LYD", "IQD": return 3
+        default: return 2
+        }
+    }
+
+    /// Parses an amount as written in a file: `1234.56`, `1 234,56`, `-12,5`, `1,234.56`, `1234`.
+    ///
+    /// The last `.` or `,` followed by 1 to the currency's number of digits is the decimal separator; other
+    /// separators (spaces, non-breaking spaces, the other punctuation) group thousands. More decimals
+    /// than the currency has are refused rather than rounded.
+    public init?(parsing text: String, currency: String) {
+        let exp = Money.exponent(of: currency)
+        var s = text.filter { !$0.isWhitespace && $0 != "\u{202F}" && $0 != "'" }
+        var negative = false
+        if s.hasPrefix("-") { negative = true; s.removeFirst() } else if s.hasPrefix("+") { s.removeFirst() }
+        guard !s.isEmpty, s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == ",") }) else { return nil }
+        var integerPart = s, fraction = ""
+        if let sep = s.lastIndex(where: { $0 == "." || $0 == "," }) {
+            let after = s[s.index(after: sep)...]
+            if (1...max(exp, 1)).contains(after.count) && exp > 0 {
+                integerPart = String(s[..<sep])     // the decimal separator
+                fraction = String(after)
+            } else if after.count != 3 {
+                return nil                         // neither decimals of this currency nor a group of thousands
+            }
+        }
+        let digits = integerPart.filter(\.isNumber)
+        guard !digits.isEmpty || !fraction.isEmpty, digits.count <= 15 else { return nil }
+        guard let whole = Int64(digits.isEmpty ? "0" : digits), let frac = Int64(fraction.isEmpty ? "0" : fraction) else { return nil }
+        var scale: Int64 = 1
+        for _ in 0..<exp { scale *= 10 }
+        var fracScale: Int64 = 1
+        for _ in 0..<(exp - fraction.count) { fracScale *= 10 }
+        let value = whole * scale + frac * fracScale
+        self.init(minorUnits: negative ? -value : value, currency: currency)
+    }
+
+    public static func + (l: Money, r: Money) -> Money { Money(minorUnits: l.minorUnits + r.minorUnits, currency: l.currency) }
+    public static func - (l: Money, r: Money) -> Money { Money(minorUnits: l.minorUnits - r.minorUnits, currency: l.currency) }
+    public static func < (l: Money, r: Money) -> Bool { l.minorUnits < r.minorUnits }
+    public static prefix func - (m: Money) -> Money { Money(minorUnits: -m.minorUnits, currency: m.currency) }
+
+    /// `12,345.67 EUR`.
+    public var description: String { "\(amountText) \(currency)" }
+
+    /// `12,345.67` (grouped, with the currency's decimals, no currency).
+    public var amountText: String {
+        let exp = Money.exponent(of: currency)
+        var scale: Int64 = 1
+        for _ in 0..<exp { scale *= 10 }
+        let absolute = minorUnits.magnitude
+        let whole = absolute / UInt64(scale), frac = absolute % UInt64(scale)
+        var grouped = ""
+        for (i, c) in String(whole).reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { grouped.append(",") }
+            grouped.append(c)
+        }
+        let w = String(grouped.reversed())
+        let f = exp == 0 ? "" : "." + pad(Int(frac), exp)
+        return (minorUnits < 0 ? "-" : "") + w + f
+    }
+
+    /// The amount as a `Decimal` in major units (for interest computations).
+    public var decimalValue: Decimal {
+        var d = Decimal(minorUnits)
+        for _ in 0..<Money.exponent(of: currency) { d /= 10 }
+        return d
+    }
+}
+
+import Foundation

@@ -1,0 +1,52 @@
+/// Learns a ``LearnedDwellModel`` from the event log: for every step whose start and end are both shown
+/// by events, a completed dwell time; for every step still pending with a known start, a right-censored
+/// one (it has lasted at least that long). Departments with enough completed observations get their
+/// Kaplan–Meier law; the others keep the prior.
+public struct DwellLearner: Sendable {
+    public var minimumObservations: Int
+
+    public init(minimumObservations: Int = 15) { self.minimumObservations = minimumObservations }
+
+    /// Observed dwell times per department and action: (completed, censored) in working days.
+    public func observations(positions: [InvoicePosition]) -> [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] {
+        var obs: [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] = [:]
+        for p in positions {
+            for s in p.steps {
+                guard let d = s.department, let since = s.since else { continue }
+                let key = LearnedDwellModel.Key(department: d.id, action: s.step.action)
+                if s.status == .done, !s.implied, let end = s.doneAt, s.evidence != nil, !p.closed || s.evidence?.state?.closesInvoice == false {
+                    let days = max(0, p.axis.index(of: end) - p.axis.index(of: since))
+                    obs[key, default: ([], [])].completed.append(days)
+                } else if s.status == .pending, let dwell = s.dwellDays, !p.closed {
+                    obs[key, default: ([], [])].censored.append(dwell)
+                }
+            }
+        }
+        return obs
+    }
+
+    /// The model: learned laws where history suffices, and the share of step completions that events
+    /// report (per customer group and action) among closed invoices.
+    public func learn(positions: [InvoicePosition], group: String) -> LearnedDwellModel {
+        var model = LearnedDwellModel(minimumObservations: minimumObservations)
+        for (key, o) in observations(positions: positions) {
+            model.counts[key] = (o.completed.count, o.censored.count)
+            if o.completed.count >= minimumObservations, let law = DwellDistribution.kaplanMeier(completed: o.completed, censored: o.censored) {
+                model.laws[key] = law
+            }
+        }
+        var reported: [StepAction: (Int, Int)] = [:]
+        for p in positions where p.closed {
+            for s in p.steps where s.step.action != .paymentRun && s.step.action != .payment {
+                let shown = s.evidence != nil && !s.implied && s.evidence?.state?.closesInvoice == false
+                let (a, b) = reported[s.step.action] ?? (0, 0)
+                reported[s.step.action] = (a + (shown ? 1 : 0), b + 1)
+            }
+        }
+        for (action, (shown, total)) in reported {
+            // Beta(1, 1) smoothing: a few invoices do not swing the rate to 0 or 1.
+            model.reporting["\(group)|\(action.rawValue)"] = (Double(shown) + 1) / (Double(total) + 2)
+        }
+        return model
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+
+/// Where one step of an invoice's route stands.
+public struct StepPosition: Sendable {
+    public enum Status: String, Sendable {
+        /// An event shows the step done (or a later step done, see `implied`).
+        case done
+        /// Every step before it is done: the invoice or the approval is here, unless it has moved on unreported.
+        case pending
+        /// Steps before it are not all done yet.
+        case waiting
+    }
+
+    public var step: RouteStep
+    public var department: Department?
+    public var carried: Carried
+    public var status: Status
+    /// When the step was done, when an event says so.
+    public var doneAt: CivilDate?
+    /// The event that shows it done (`nil` when implied by a later step).
+    public var evidence: InvoiceEvent?
+    /// Done because a later step is done, with no event of its own.
+    public var implied: Bool
+    /// Since when the step could start (its predecessors done, or the branch's origin), when events show it.
+    public var since: CivilDate?
+    /// Working days spent at the step so far (pending steps with a known start).
+    public var dwellDays: Int?
+    /// Probability the step is done by the as-of date, given the events and the durations.
+    public var probabilityDone: Double
+    /// Probability the invoice (or the approval) sits at this step at the as-of date.
+    public var probabilityHere: Double
+    /// The duration law used, and where it comes from.
+    public var law: DwellDistribution
+    public var lawSource: DwellSource
+}
+
+/// A blocking event not yet lifted: a dispute, a suspension, a payment block, a refusal.
+public struct Block: Sendable {
+    public var state: CanonicalState
+    public var since: CivilDate
+    public var stepID: String?
+    public var department: String?
+    public var event: InvoiceEvent
+}
+
+/// Where an open invoice and its approval sit inside the customer, as of a date.
+public struct InvoicePosition: Sendable {
+    public var invoice: Invoice
+    public var route: Route?
+    public var asOf: CivilDate
+    public var steps: [StepPosition]
+    public var blocks: [Block]
+    /// Paid, credited or cancelled by the as-of date.
+    public var closed: Bool
+    public var events: [InvoiceEvent]
+    /// The payment run the invoice is said to be in (a `scheduled` event's date).
+    public var scheduledRun: CivilDate?
+    /// The last promise to pay.
+    public var promisedDate: CivilDate?
+    public var axis: WorkingDayAxis
+
+    public func step(_ id: String) -> StepPosition? { steps.first { $0.step.id == id } }
+
+    /// Pending steps: where each branch is, as far as events show.
+    public var pending: [StepPosition] { steps.filter { $0.status == .pending } }
+
+    /// The most likely place of each branch (invoice, approval, or both once joined), with its probability.
+    public func likelyPlace(of branch: Carried) -> StepPosition? {
+        steps.filter { $0.status != .done && ($0.carried == branch || $0.carried == .both) }.max { $0.probabilityHere < $1.probabilityHere }
+    }
+}
+
+/// Computes positions from a route, the events and a duration model.
+public struct PositionEngine: Sendable {
+    public var graph: OrgGraph
+    public var model: any DwellModel
+
+    public init(graph: OrgGraph, model: any DwellModel = PriorDwellModel()) {
+        self.graph = graph
+        self.model = model
+    }
+
+    /// The position of `invoice` at the end of `asOf` (events later than that day are ignored).
+    public func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate) -> InvoicePosition {
+        let route = graph.route(forSite: invoice.site, orderType: invoice.orderType)
+        let calendar = graph.paymentCalendarOwner(forSite: invoice.site, orderType: invoice.orderType)?.calendar ?? PayablesCalendar()
+        let zone = TimeZone(identifier: calendar.timeZone) ?? .gmt
+        let cutoff = asOf.adding(days: 1).start(in: zone)
+        let events = allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
+        let origin = min(invoice.issueDate, invoice.deliveryDate ?? invoice.issueDate)
+        let axis = WorkingDayAxis(origin: origin, calendar: calendar)
+        let day = { (e: InvoiceEvent) in e.day(in: zone) }
+
+        var closed = invoice.balance.minorUnits <= 0 && invoice.kind == .invoice && invoice.payments.contains { $0.date <= asOf }
+        var scheduled: CivilDate?, promised: CivilDate?
+        var blocks: [Block] = []
+        var done: [String: (date: CivilDate, event: InvoiceEvent)] = [:]
+        let steps = route?.steps ?? []
+        let carried = route?.carriedByStep() ?? [:]
+        let ancestors = route.map(PositionEngine.ancestors) ?? [:]
+        let deptOf: [String: Department] = Dictionary(steps.compactMap { s in
+            graph.department(for: s, deliveredAt: invoice.site).map { (s.id, $0) }
+        }, uniquingKeysWith: { a, _ in a })
+
+        func markDone(_ ids: Set<String>, _ e: InvoiceEvent) {
+            for id in ids where done[id] == nil { done[id] = (day(e), e) }
+        }
+
+        for e in events {
+            guard let state = e.state else { continue }
+            if state.closesInvoice { closed = true }
+            if state == .scheduled { scheduled = e.date ?? scheduled }
+            if state == .promised { promised = e.date }
+            // Which steps the state proves done.
+            let proof = state.completes
+            var targets = Set(steps.filter { proof.actions.contains($0.action) }.map(\.id))
+            if proof.all {
+                targets = Set(steps.map(\.id))
+            } else if proof.beforePaymentRun {
+                let runs = steps.filter { $0.action == .paymentRun || $0.action == .payment }.map(\.id)
+                let before = runs.isEmpty ? Set(steps.map(\.id)).subtracting(route?.finalSteps.map(\.id) ?? []) : Set(runs.flatMap { ancestors[$0] ?? [] })
+                targets.formUnion(before)
+            }
+            var arrivedAt: String?
+            if let d = e.department {
+                let here = steps.filter { deptOf[$0.id]?.id == d }.map(\.id)
+                let hereTargets = targets.intersection(here)
+                if !hereTargets.isEmpty {
+                    // A multi-level approval: the approval at this department only.
+                    targets = targets.subtracting(Set(steps.filter { s in
+                        proof.actions.contains(s.action) && !here.contains(s.id) && !(hereTargets.contains { ancestors[$0]?.contains(s.id) ?? false })
+                    }.map(\.id)))
+                } else if let first = here.first {
+                    arrivedAt = first
+                }
+            }
+            if let a = arrivedAt { targets.formUnion(ancestors[a] ?? []) }
+            var closure = targets
+            for t in targets { closure.formUnion(ancestors[t] ?? []) }
+            markDone(closure, e)
+
+            if state.isBlocking {
+                let stepID = arrivedAt ?? e.department.flatMap { d in steps.first { deptOf[$0.id]?.id == d }?.id }
+                blocks.append(Block(state: state, since: day(e), stepID: stepID, department: e.department, event: e))
+            } else {
+                blocks.removeAll { state.lifts($0.state) && $0.event.at <= e.at }
+            }
+        }
+        if closed {
+            for s in steps where done[s.id] == nil { done[s.id] = (invoice.payments.last?.date ?? asOf, events.last ?? InvoiceEvent(invoice: invoice.id, state: .paid, at: cutoff, source: .erp)) }
+            blocks.removeAll()
+        }
+
+        // Implied completions: predecessors of a done step are done, with no date of their own.
+        var implied = Set<String>()
+        for id in done.keys { for a in ancestors[id] ?? [] where done[a] == nil { implied.insert(a) } }
+
+        // Finishing-time laws in working days from the origin, in route order.
+        let order = route?.topologicalOrder() ?? []
+        var finish: [String: DwellDistribution] = [:]
+        var positions: [StepPosition] = []
+        let now = axis.index(of: asOf.adding(days: 1))
+        for s in order {
+            let dept = deptOf[s.id]
+            let (law, source) = model.dwell(for: s, department: dept, group: graph.group.id)
+            let branch = carried[s.id] ?? .invoice
+            var status = StepPosition.Status.waiting
+            var since: CivilDate?
+            if let d = done[s.id] {
+                status = .done
+                finish[s.id] = .point(max(axis.index(of: d.date), 0))
+            } else if implied.contains(s.id) {
+                status = .done
+            }
+            let predsDone = s.after.allSatisfy { done[$0] != nil || implied.contains($0) }
+            let dates = s.after.compactMap { done[$0]?.date }
+            if s.after.isEmpty {
+                since = branch == .approval ? (invoice.deliveryDate ?? invoice.issueDate) : invoice.issueDate
+            } else if dates.count == s.after.count {
+                since = dates.max()
+            }
+            if status != .done && predsDone { status = .pending }
+            // Start law: the latest predecessor; for a starting step, its branch's origin.
+            var start: DwellDistribution
+            if s.after.isEmpty {
+                let o = branch == .approval ? (invoice.deliveryDate ?? invoice.issueDate) : invoice.issueDate
+                start = .point(max(axis.index(of: o), 0))
+            } else {
+                start = s.after.compactMap { finish[$0] }.reduce(DwellDistribution.point(0)) { $0.maximum($1) }
+            }
+            if finish[s.id] == nil {
+                if implied.contains(s.id) {
+                    // Done before a later step: somewhere between its start and that step's date; take the start.
+                    finish[s.id] = start
+                } else if s.action == .paymentRun || s.action == .payment, s.after.isEmpty == false {
+                    finish[s.id] = paymentRunFinish(start: start, law: law, axis: axis, scheduled: scheduled)
+                } else {
+                    finish[s.id] = start.adding(law)
+                }
+            }
+            var pDone = status == .done ? 1.0 : (finish[s.id]?.cdf(now - 1) ?? 0)
+            let pStarted = s.after.isEmpty ? 1.0 : s.after.map { p in
+                done[p] != nil || implied.contains(p) ? 1.0 : (finish[p]?.cdf(now - 1) ?? 0)
+            }.reduce(1, *)
+            var dwell: Int?
+            if status == .pending, let since {
+                let elapsed = max(0, now - axis.index(of: since) - 1)
+                dwell = elapsed
+                // Silence as evidence: a completion is reported with probability r.
+                let r = model.reportingRate(for: s, department: dept, group: graph.group.id)
+                let stillThere = 1 - law.cdf(elapsed)
+                let notDone = stillThere / max(stillThere + (1 - stillThere) * (1 - r), 1e-12)
+                pDone = 1 - notDone
+            }
+            let here = status == .done ? 0 : max(0, min(1, (status == .pending ? 1 : pStarted) - pDone))
+            positions.append(StepPosition(
+                step: s, department: dept, carried: branch, status: status, doneAt: done[s.id]?.date,
+                evidence: done[s.id]?.event, implied: implied.contains(s.id),
+                since: since, dwellDays: dwell, probabilityDone: pDone, probabilityHere: here, law: law, lawSource: source))
+        }
+        return InvoicePosition(invoice: invoice, route: route, asOf: asOf, steps: positions, blocks: blocks, closed: closed,
+                               events: events, scheduledRun: scheduled, promisedDate: promised, axis: axis)
+    }
+
+    /// The law of the day a payment-run step is done: ready after its own preparation time, then paid in the
+    /// first payment run on or after that day (or in the run a `scheduled` event announced).
+    func paymentRunFinish(start: DwellDistribution, law: DwellDistribution, axis: WorkingDayAxis, scheduled: CivilDate?) -> DwellDistribution {
+        if let scheduled { return .point(max(axis.index(of: scheduled), 0)) }
+        let ready = start.adding(law)
+        var m = Array(repeating: 0.0, count: DwellDistribution.horizon + 1)
+        for (i, p) in ready.mass.enumerated() where p > 0 {
+            let day = axis.date(at: i)
+            let run = axis.calendar.nextPaymentRun(onOrAfter: day) ?? day
+            m[min(max(axis.index(of: run), i), DwellDistribution.horizon)] += p
+        }
+        return DwellDistribution(mass: m)
+    }
+
+    /// For each step, every step that must be done before it.
+    static func ancestors(_ route: Route) -> [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        for s in route.topologicalOrder() ?? route.steps {
+            var set = Set(s.after)
+            for p in s.after { set.formUnion(result[p] ?? []) }
+            result[s.id] = set
+        }
+        return result
+    }
+}

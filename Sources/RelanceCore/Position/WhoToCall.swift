@@ -1,0 +1,127 @@
+import Foundation
+
+/// Whom to call about a step, what to ask, and who comes next if that person cannot help.
+public struct CallPlan: Sendable {
+    public struct Person: Sendable {
+        public var name: String
+        public var title: String?
+        public var phone: String?
+        public var email: String?
+        public var department: Department?
+        public var channel: Channel
+        /// Why this person: "responsible for the goods receipt", "escalation: management at the site".
+        public var role: String
+        /// The next moment they can be reached, in their time zone, from the as-of moment.
+        public var reachable: Date?
+        public var hours: WorkingHours?
+        public var timeZone: String
+    }
+
+    public var stepID: String?
+    public var question: String
+    /// First the people of the responsible department, then who to ask next.
+    public var people: [Person]
+}
+
+/// Builds call plans from the organisation.
+public struct CallPlanner: Sendable {
+    public var graph: OrgGraph
+    /// People learned from messages (a Peppol buyer contact), by name, with their department when known.
+    public var learned: [(name: String, phone: String?, email: String?, department: String?)]
+
+    public init(graph: OrgGraph, learned: [(name: String, phone: String?, email: String?, department: String?)] = []) {
+        self.graph = graph
+        self.learned = learned
+    }
+
+    /// The plan for the most pressing step of a position: a blocked step first, else the pending step the
+    /// item most likely sits at.
+    public func plan(for p: InvoicePosition, stuck: StuckInvoice? = nil, at moment: Date) -> CallPlan {
+        let step = stuck?.stepID.flatMap { p.step($0) } ?? p.pending.max { $0.probabilityHere < $1.probabilityHere }
+        let question = CallPlanner.question(for: step, invoice: p.invoice, stuck: stuck)
+        var people: [CallPlan.Person] = []
+        if let s = step, let d = s.department {
+            let role = "responsible for \(s.step.label) (\(d.role.label))"
+            people += graph.contacts(in: d.id).map { person($0, d, role, moment) }
+            if people.isEmpty, d.phone != nil || d.email != nil {
+                people.append(CallPlan.Person(name: d.name, title: "department line", phone: d.phone, email: d.email, department: d,
+                                              channel: d.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
+            }
+            for l in learned where l.department == d.id || (l.department == nil && people.isEmpty) {
+                people.append(CallPlan.Person(name: l.name, title: "learned from a status message", phone: l.phone, email: l.email, department: d,
+                                              channel: l.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
+            }
+            // Reachable people first, those with a phone before the others; order within the file otherwise.
+            people = people.enumerated().sorted { a, b in
+                let ka = (a.element.phone == nil ? 1 : 0, a.element.reachable ?? .distantFuture, a.offset)
+                let kb = (b.element.phone == nil ? 1 : 0, b.element.reachable ?? .distantFuture, b.offset)
+                return ka < kb
+            }.map(\.element)
+            // Who comes next: the next step's department (it is waiting for this one), then management at the site.
+            if let route = p.route {
+                for next in route.successors(of: s.step.id) {
+                    guard let nd = graph.department(for: next, deliveredAt: p.invoice.site), nd.id != d.id else { continue }
+                    people += graph.contacts(in: nd.id).prefix(1).map { person($0, nd, "next: \(nd.name) is waiting for this step", moment) }
+                }
+            }
+            for m in graph.departments(at: d.site) where m.role == .management && m.id != d.id {
+                people += graph.contacts(in: m.id).prefix(1).map { person($0, m, "escalation: management at \(graph.site(d.site)?.name ?? d.site)", moment) }
+            }
+        }
+        return CallPlan(stepID: step?.step.id, question: question, people: people)
+    }
+
+    func person(_ c: Contact, _ d: Department, _ role: String, _ moment: Date) -> CallPlan.Person {
+        CallPlan.Person(name: c.name, title: c.title, phone: c.phone ?? d.phone, email: c.email, department: d, channel: c.channel, role: role,
+                        reachable: CallPlanner.nextReachable(c.hours, timeZone: c.timeZone, from: moment), hours: c.hours, timeZone: c.timeZone)
+    }
+
+    /// The question to ask, with the invoice's references.
+    public static func question(for step: StepPosition?, invoice: Invoice, stuck: StuckInvoice?) -> String {
+        let ref = "invoice \(invoice.id) of \(invoice.issueDate), \(invoice.amount)"
+        if let stuck, case .blocked(let state, let reason) = stuck.reason {
+            let why = reason.map { " (reason \($0))" } ?? ""
+            switch state {
+            case .inDispute: return "What is disputed on \(ref)\(why), and what do you need from us to settle it?"
+            case .suspended: return "Which document or information is missing to release \(ref)\(why)?"
+            case .blocked: return "Why is \(ref) blocked for payment\(why), and who can release the block?"
+            case .refused: return "Why was \(ref) refused\(why)? Should we issue a credit note and a new invoice?"
+            case .rejected: return "The platform rejected \(ref)\(why): which address or identifier should we use?"
+            default: break
+            }
+        }
+        guard let s = step else { return "Where is \(ref), and when will it be paid?" }
+        switch s.step.action {
+        case .goodsReceipt:
+            let bl = invoice.deliveryNote.map { "delivery note \($0)" } ?? "the delivery"
+            let po = invoice.orderNumber.map { " (order \($0))" } ?? ""
+            return "Has the goods receipt for \(bl)\(po) been posted? It is needed to approve \(ref)."
+        case .approval:
+            let po = invoice.orderNumber.map { " for order \($0)" } ?? ""
+            return "Has the payment approval (bon à payer)\(po) been given for \(ref)?"
+        case .serviceFait:
+            return "Has the service fait been certified for \(ref)" + (invoice.orderNumber.map { " (engagement \($0))" } ?? "") + "?"
+        case .paymentRun:
+            return "Is \(ref) in the next payment run, and on which date?"
+        default:
+            return s.step.action.question.dropLast() + " — \(ref)?"
+        }
+    }
+
+    /// The first moment at or after `from` within the working hours, in the contact's time zone.
+    public static func nextReachable(_ hours: WorkingHours, timeZone: String, from: Date) -> Date? {
+        guard let zone = TimeZone(identifier: timeZone) else { return nil }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        for offset in 0..<14 {
+            let day = CivilDate(from, in: zone).adding(days: offset)
+            guard hours.days.contains(day.weekday) else { continue }
+            let start = day.start(in: zone)
+            for r in hours.ranges {
+                let open = start.addingTimeInterval(Double(r.start) * 60), close = start.addingTimeInterval(Double(r.end) * 60)
+                if from < close { return max(open, from) }
+            }
+        }
+        return nil
+    }
+}
