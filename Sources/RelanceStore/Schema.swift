@@ -91,6 +91,88 @@ enum Schema {
                 t.check(sql: "(department_id IS NULL) != (site_role IS NULL)")
             }
         }
+        m.registerMigration("v2-invoices-events") { db in
+            try db.create(table: "invoice") { t in
+                t.primaryKey("id", .text)
+                t.column("group_id", .text).notNull().indexed().references("customer_group")
+                t.column("kind", .text).notNull()
+                t.column("entity_id", .text).notNull()
+                t.column("site_id", .text).notNull()
+                t.column("sent_to", .text)
+                t.column("order_number", .text)
+                t.column("order_type", .text)
+                t.column("delivery_note", .text)
+                t.column("issue_date", .text).notNull()
+                t.column("delivery_date", .text)
+                t.column("receipt_date", .text)
+                t.column("due_date", .text).notNull().indexed()
+                t.column("due_date_given", .boolean).notNull()
+                t.column("amount_minor", .integer).notNull()
+                t.column("currency", .text).notNull()
+                t.column("method", .text).notNull()
+                t.column("discounted", .boolean).notNull()
+                t.column("sales_rep", .text)
+                t.column("credits", .text)
+                t.column("source", .text)
+                t.column("imported_at", .text).notNull()
+            }
+            try db.create(table: "payment") { t in
+                t.column("invoice_id", .text).notNull().indexed().references("invoice", onDelete: .cascade)
+                t.column("date", .text).notNull()
+                t.column("amount_minor", .integer).notNull()
+                t.column("reference", .text)
+            }
+            try db.create(table: "invoice_change") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("invoice_id", .text).notNull().indexed()
+                t.column("changed_at", .text).notNull()
+                t.column("source", .text)
+                t.column("field", .text).notNull()
+                t.column("old_value", .text)
+                t.column("new_value", .text)
+            }
+            try db.create(table: "event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("invoice_id", .text).notNull().references("invoice")
+                t.column("state", .text)
+                t.column("at", .integer).notNull()  // seconds since 1970-01-01 UTC
+                t.column("time_zone", .text).notNull()
+                t.column("department_id", .text).indexed()
+                t.column("contact_id", .text).indexed()
+                t.column("source", .text).notNull()
+                t.column("raw_code", .text)
+                t.column("reason", .text)
+                t.column("action", .text)
+                t.column("note", .text)
+                t.column("amount_minor", .integer)
+                t.column("currency", .text)
+                t.column("date", .text)
+                t.column("identity", .text).notNull().unique()
+                t.column("import_id", .integer)
+                t.column("recorded_at", .text).notNull()
+            }
+            try db.create(index: "event_on_invoice_at", on: "event", columns: ["invoice_id", "at"])
+            try db.create(table: "learned_contact") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("group_id", .text).notNull().references("customer_group")
+                t.column("name", .text).notNull()
+                t.column("phone", .text)
+                t.column("email", .text)
+                t.column("department_id", .text)
+                t.column("source", .text).notNull()
+                t.column("first_seen", .text).notNull()
+                t.uniqueKey(["group_id", "name"])
+            }
+            try db.create(table: "import_batch") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("files", .text).notNull()
+                t.column("at", .text).notNull()
+                t.column("added", .integer).notNull()
+                t.column("updated", .integer).notNull()
+                t.column("ignored", .integer).notNull()
+            }
+        }
         return m
     }
 

@@ -74,4 +74,7 @@ public enum StoredTable: String, Sendable, CaseIterable {
     case legalEntity = "legal_entity"
     case site, department, contact, route
     case routeStep = "route_step"
+    case invoice, payment, event
+    case invoiceChange = "invoice_change"
+    case learnedContact = "learned_contact"
 }

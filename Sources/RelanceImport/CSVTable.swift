@@ -1,0 +1,97 @@
+import Foundation
+
+/// A CSV file read into records, each with the line it starts on, so that every problem can name its line.
+///
+/// RFC 4180: fields separated by `,` or `;` (detected from the header line), quoted with `"` (a doubled
+/// quote inside), quoted fields may span lines. A UTF-8 byte-order mark is skipped. The first record is
+/// the header; names are compared case-insensitively, with `-`, `_` and spaces treated alike.
+/// (Hand-written rather than CSV.swift because the diagnostics need each record's starting line.)
+struct CSVTable {
+    struct Record {
+        let line: Int
+        let fields: [String]
+    }
+
+    let file: String
+    let header: [String]
+    let records: [Record]
+
+    init(text: String, file: String) throws(ImportError) {
+        self.file = file
+        var s = Substring(text)
+        if s.hasPrefix("\u{FEFF}") { s = s.dropFirst() }
+        let firstLine = s.prefix { $0 != "\n" && $0 != "\r" }
+        let separator: Character = firstLine.filter { $0 == ";" }.count > firstLine.filter { $0 == "," }.count ? ";" : ","
+        var rows: [Record] = []
+        var field = "", fields: [String] = []
+        var line = 1, recordLine = 1
+        var inQuotes = false, wasQuoted = false
+        var i = s.startIndex
+        func endField() { fields.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces)); field = ""; wasQuoted = false }
+        while i < s.endIndex {
+            let c = s[i]
+            if inQuotes {
+                if c == "\"" {
+                    let next = s.index(after: i)
+                    if next < s.endIndex && s[next] == "\"" { field.append("\""); i = next } else { inQuotes = false }
+                } else {
+                    if c == "\n" || c == "\r\n" { line += 1 }
+                    field.append(c)
+                }
+            } else if c == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
+                inQuotes = true
+                wasQuoted = true
+                field = ""
+            } else if c == separator {
+                endField()
+            } else if c == "\n" || c == "\r\n" || c == "\r" {
+                endField()
+                if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Record(line: recordLine, fields: fields)) }
+                fields = []
+                line += 1
+                recordLine = line
+            } else {
+                field.append(c)
+            }
+            i = s.index(after: i)
+        }
+        if inQuotes {
+            throw ImportError([Diagnostic(file: file, line: recordLine, message: "a quoted field is not closed")])
+        }
+        if !field.isEmpty || !fields.isEmpty {
+            endField()
+            if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Record(line: recordLine, fields: fields)) }
+        }
+        guard let head = rows.first else { throw ImportError([Diagnostic(file: file, message: "the file is empty (a header line is needed)")]) }
+        header = head.fields.map(CSVTable.normalise)
+        records = Array(rows.dropFirst())
+    }
+
+    static func normalise(_ name: String) -> String {
+        String(name.lowercased().map { $0 == "-" || $0 == " " ? "_" : $0 })
+    }
+
+    /// Checks the header: every required column present, no unknown or repeated one.
+    func checkHeader(required: [String], optional: [String]) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for r in required where !header.contains(r) {
+            problems.append(Diagnostic(file: file, line: 1, field: r, message: "missing column '\(r)'"))
+        }
+        var seen = Set<String>()
+        for h in header {
+            if !seen.insert(h).inserted { problems.append(Diagnostic(file: file, line: 1, field: h, message: "column '\(h)' appears twice")) }
+            if !required.contains(h) && !optional.contains(h) {
+                problems.append(Diagnostic(file: file, line: 1, field: h,
+                                           message: "unknown column '\(h)'; expected: \((required + optional).joined(separator: ", "))"))
+            }
+        }
+        return problems
+    }
+
+    /// A record's value for a column: `nil` when the column is absent or the cell empty.
+    func value(_ record: Record, _ column: String) -> String? {
+        guard let i = header.firstIndex(of: column), i < record.fields.count else { return nil }
+        let v = record.fields[i]
+        return v.isEmpty ? nil : v
+    }
+}

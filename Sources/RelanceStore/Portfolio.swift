@@ -1,0 +1,49 @@
+import Foundation
+import RelanceCore
+
+/// Everything follow-up needs about one customer group at a date: its organisation, its invoices and
+/// their events, the dwell-time model learned from its history, and each invoice's position.
+public struct CustomerBook: Sendable {
+    public var graph: OrgGraph
+    public var invoices: [Invoice]
+    public var events: [String: [InvoiceEvent]]
+    /// Credit notes' amounts by the invoice they credit.
+    public var credited: [String: Money]
+    public var model: LearnedDwellModel
+    public var positions: [InvoicePosition]
+    public var learned: [(name: String, phone: String?, email: String?, department: String?)]
+
+    /// Positions of invoices still open at the as-of date.
+    public var open: [InvoicePosition] {
+        positions.filter { !$0.closed && $0.invoice.kind == .invoice && $0.invoice.openAmount(credited: credited[$0.invoice.id]).minorUnits > 0 }
+    }
+}
+
+extension Store {
+    /// Loads a customer group's book as of a date: only events up to that date count, and the dwell model
+    /// is learned from them (so a past as-of date shows what was known then).
+    public func book(group: String, asOf: CivilDate, minimumObservations: Int = 15) throws -> CustomerBook? {
+        guard let graph = try graph(group) else { return nil }
+        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+        let cutoff = asOf.adding(days: 1).start(in: zone)
+        let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }
+        let events = try eventsByInvoice(group: group, until: cutoff)
+        var credited: [String: Money] = [:]
+        for c in invoices where c.kind == .creditNote {
+            if let target = c.credits { credited[target] = (credited[target] ?? .zero(c.amount.currency)) + c.amount }
+        }
+        // Two passes: positions with the prior teach the model; the model then gives the positions.
+        let prior = PositionEngine(graph: graph, model: PriorDwellModel())
+        let firstPass = invoices.filter { $0.kind == .invoice }.map { prior.position(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
+        let model = DwellLearner(minimumObservations: minimumObservations).learn(positions: firstPass, group: group)
+        let engine = PositionEngine(graph: graph, model: model)
+        let positions = invoices.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
+        return CustomerBook(graph: graph, invoices: invoices, events: events, credited: credited, model: model, positions: positions,
+                            learned: try learnedContacts(group: group))
+    }
+
+    /// The group an invoice belongs to.
+    public func group(ofInvoice id: String) throws -> String? {
+        try invoice(id)?.group
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import RelanceCore
+
+/// An event to store, with where it came from (`cdar.xml:14`).
+public struct EventInput: Sendable {
+    public var event: InvoiceEvent
+    public var place: String
+    /// A person the message names, to remember as a contact of the customer.
+    public var contactName: String?
+    public var contactPhone: String?
+    public var contactEmail: String?
+
+    public init(event: InvoiceEvent, place: String, contactName: String? = nil, contactPhone: String? = nil, contactEmail: String? = nil) {
+        self.event = event
+        self.place = place
+        self.contactName = contactName
+        self.contactPhone = contactPhone
+        self.contactEmail = contactEmail
+    }
+}
+
+extension Store {
+    /// Appends events to the log, all or nothing. Every event must name a known invoice, and a department
+    /// and contact of that invoice's customer when it names one; times must not be in the future nor
+    /// more than a year before the invoice. Duplicates (already stored, or twice in the batch) are ignored.
+    /// Events may arrive in any order: positions sort them by time.
+    @discardableResult
+    public func appendEvents(_ inputs: [EventInput], source: String, now: Date = Date()) throws -> ImportReport {
+        try writer.write { db in
+            let stamp = ISO8601DateFormatter().string(from: now)
+            var problems: [RowProblem] = []
+            var report = ImportReport()
+            var groupOf: [String: (group: String, issue: CivilDate)] = [:]
+            var seen = Set<String>()
+            var accepted: [EventInput] = []
+            for input in inputs {
+                let e = input.event
+                func bad(_ f: String, _ m: String) { problems.append(RowProblem(place: input.place, field: f, message: m)) }
+                if groupOf[e.invoice] == nil, let r = try Row.fetchOne(db, sql: "SELECT group_id, issue_date FROM invoice WHERE id = ?", arguments: [e.invoice]) {
+                    groupOf[e.invoice] = (r["group_id"], CivilDate(iso: r["issue_date"] as String) ?? CivilDate(dayNumber: 0))
+                }
+                guard let (group, issue) = groupOf[e.invoice] else { bad("invoice", "unknown invoice '\(e.invoice)' (import it first)"); continue }
+                if let d = e.department,
+                   try Bool.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ? AND group_id = ?", arguments: [d, group]) != true {
+                    bad("department", "unknown department '\(d)' in customer \(group)")
+                }
+                if let c = e.contact,
+                   try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE id = ? AND group_id = ?", arguments: [c, group]) != true {
+                    bad("contact", "unknown contact '\(c)' in customer \(group)")
+                }
+                if e.at > now.addingTimeInterval(86_400) {
+                    bad("at", "\(ISO8601DateFormatter().string(from: e.at)) is in the future")
+                }
+                let day = CivilDate(e.at, in: TimeZone(identifier: "Europe/Paris") ?? .gmt)
+                if day < issue.adding(days: -366) {
+                    bad("at", "\(day) is more than a year before the invoice date \(issue)")
+                }
+                if !seen.insert(e.identityKey).inserted { report.ignored += 1; continue }
+                accepted.append(input)
+            }
+            guard problems.isEmpty else { throw RowProblems(problems: problems) }
+            try db.execute(sql: "INSERT INTO import_batch (kind, files, at, added, updated, ignored) VALUES ('events', ?, ?, 0, 0, 0)",
+                           arguments: [source, stamp])
+            let batch = db.lastInsertedRowID
+            let insert = try db.makeStatement(sql: """
+                INSERT OR IGNORE INTO event (invoice_id, state, at, time_zone, department_id, contact_id, source, raw_code, reason, action,
+                  note, amount_minor, currency, date, identity, import_id, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for input in accepted {
+                let e = input.event
+                try insert.execute(arguments: [
+                    e.invoice, e.state?.rawValue, Int64(e.at.timeIntervalSince1970.rounded(.down)), e.timeZone, e.department, e.contact,
+                    e.source.rawValue, e.rawCode, e.reason, e.action, e.note, e.amount?.minorUnits, e.amount?.currency, e.date?.description,
+                    e.identityKey, batch, stamp,
+                ])
+                if db.changesCount == 0 { report.ignored += 1 } else { report.added += 1 }
+                if let name = input.contactName, let (group, _) = groupOf[e.invoice] {
+                    try db.execute(sql: """
+                        INSERT INTO learned_contact (group_id, name, phone, email, department_id, source, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(group_id, name) DO UPDATE SET phone = coalesce(excluded.phone, phone), email = coalesce(excluded.email, email)
+                        """, arguments: [group, name, input.contactPhone, input.contactEmail, e.department, e.source.rawValue, stamp])
+                    report.learnedContacts += db.changesCount
+                }
+            }
+            try db.execute(sql: "UPDATE import_batch SET added = ?, ignored = ? WHERE id = ?", arguments: [report.added, report.ignored, batch])
+            return report
+        }
+    }
+
+    /// The events of an invoice, in time order (then in the order they were recorded).
+    public func events(of invoice: String, until: Date? = nil) throws -> [InvoiceEvent] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id",
+                             arguments: [invoice, Int64((until ?? .distantFuture).timeIntervalSince1970)]).map(Store.event)
+        }
+    }
+
+    /// Every event of a customer group (or of all), grouped by invoice, in time order, up to `until`.
+    public func eventsByInvoice(group: String? = nil, until: Date? = nil) throws -> [String: [InvoiceEvent]] {
+        try writer.read { db in
+            let limit = Int64((until ?? .distantFuture).timeIntervalSince1970)
+            let rows: [Row]
+            if let group {
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT e.* FROM event e JOIN invoice i ON i.id = e.invoice_id WHERE i.group_id = ? AND e.at <= ? ORDER BY e.invoice_id, e.at, e.id
+                    """, arguments: [group, limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE at <= ? ORDER BY invoice_id, at, id", arguments: [limit])
+            }
+            return Dictionary(grouping: rows.map(Store.event), by: \.invoice)
+        }
+    }
+
+    static func event(_ r: Row) -> InvoiceEvent {
+        let state: String? = r["state"], amount: Int64? = r["amount_minor"], currency: String? = r["currency"], date: String? = r["date"]
+        return InvoiceEvent(
+            id: r["id"], invoice: r["invoice_id"], state: state.flatMap(CanonicalState.init(rawValue:)),
+            at: Date(timeIntervalSince1970: Double(r["at"] as Int64)), timeZone: r["time_zone"], department: r["department_id"],
+            contact: r["contact_id"], source: EventSource(rawValue: r["source"]) ?? .erp, rawCode: r["raw_code"], reason: r["reason"],
+            action: r["action"], note: r["note"], amount: amount.map { Money(minorUnits: $0, currency: currency ?? "EUR") },
+            date: date.flatMap { CivilDate(iso: $0) })
+    }
+
+    /// Invoices (and credit notes) of a customer group, or of all, with their payments.
+    public func invoices(group: String? = nil) throws -> [Invoice] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(db, sql: group == nil ? "SELECT * FROM invoice ORDER BY id" : "SELECT * FROM invoice WHERE group_id = ? ORDER BY id",
+                                        arguments: group.map { [$0] } ?? [])
+            var payments: [String: [Payment]] = [:]
+            let prows = try Row.fetchAll(db, sql: group == nil ? "SELECT p.* FROM payment p ORDER BY date"
+                                         : "SELECT p.* FROM payment p JOIN invoice i ON i.id = p.invoice_id WHERE i.group_id = ? ORDER BY date",
+                                         arguments: group.map { [$0] } ?? [])
+            let currencies = Dictionary(rows.map { ($0["id"] as String, $0["currency"] as String) }, uniquingKeysWith: { a, _ in a })
+            for p in prows {
+                let id: String = p["invoice_id"]
+                guard let date = CivilDate(iso: p["date"] as String) else { continue }
+                payments[id, default: []].append(Payment(date: date, amount: Money(minorUnits: p["amount_minor"], currency: currencies[id] ?? "EUR"),
+                                                         reference: p["reference"]))
+            }
+            return rows.compactMap { r in Store.invoice(r, payments: payments[r["id"] as String] ?? []) }
+        }
+    }
+
+    /// One invoice by number.
+    public func invoice(_ id: String) throws -> Invoice? {
+        try writer.read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM invoice WHERE id = ?", arguments: [id]) else { return nil }
+            let currency: String = r["currency"]
+            let payments = try Row.fetchAll(db, sql: "SELECT * FROM payment WHERE invoice_id = ? ORDER BY date", arguments: [id]).compactMap { p -> Payment? in
+                guard let d = CivilDate(iso: p["date"] as String) else { return nil }
+                return Payment(date: d, amount: Money(minorUnits: p["amount_minor"], currency: currency), reference: p["reference"])
+            }
+            return Store.invoice(r, payments: payments)
+        }
+    }
+
+    /// The changes recorded on an invoice by re-imports: (date, field, old, new).
+    public func changes(of invoice: String) throws -> [(at: String, field: String, old: String?, new: String?)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM invoice_change WHERE invoice_id = ? ORDER BY id", arguments: [invoice]).map {
+                ($0["changed_at"], $0["field"], $0["old_value"], $0["new_value"])
+            }
+        }
+    }
+
+    /// Contacts learned from messages, for a group: (name, phone, email, department).
+    public func learnedContacts(group: String) throws -> [(name: String, phone: String?, email: String?, department: String?)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM learned_contact WHERE group_id = ? ORDER BY name", arguments: [group]).map {
+                ($0["name"], $0["phone"], $0["email"], $0["department_id"])
+            }
+        }
+    }
+
+    static func invoice(_ r: Row, payments: [Payment]) -> Invoice? {
+        guard let issue = CivilDate(iso: r["issue_date"] as String), let due = CivilDate(iso: r["due_date"] as String) else { return nil }
+        let delivery: String? = r["delivery_date"]
+        return Invoice(
+            id: r["id"], kind: Invoice.Kind(rawValue: r["kind"]) ?? .invoice, group: r["group_id"], entity: r["entity_id"], site: r["site_id"],
+            sentTo: r["sent_to"], orderNumber: r["order_number"], orderType: r["order_type"], deliveryNote: r["delivery_note"],
+            issueDate: issue, deliveryDate: delivery.flatMap { CivilDate(iso: $0) }, dueDate: due, dueDateGiven: r["due_date_given"],
+            amount: Money(minorUnits: r["amount_minor"], currency: r["currency"]), method: PaymentMethod(rawValue: r["method"]) ?? .transfer,
+            salesRep: r["sales_rep"], credits: r["credits"], discounted: r["discounted"], payments: payments)
+    }
+}
