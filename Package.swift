@@ -33,6 +33,8 @@ let package = Package(
             dependencies: ["RelanceCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // Seeded, reproducible invoice and event histories with their ground truth.
+        .target(name: "RelanceSimulator", dependencies: ["RelanceCore"], swiftSettings: strict),
         // Text trees, DOT, Mermaid, JSON, SVG (through Graphviz).
         .target(name: "RelanceRender", dependencies: ["RelanceCore"], swiftSettings: strict),
         // The bundled samples, shipped with the program so that `relance demo` works from any folder.
@@ -41,14 +43,14 @@ let package = Package(
             path: "samples",
             exclude: ["README.md"],
             sources: ["Samples.swift"],
-            resources: [.copy("orgs")],
+            resources: [.copy("orgs"), .copy("messages"), .copy("invoices.csv"), .copy("events.csv")],
             swiftSettings: strict
         ),
         // The commands, as a library so that tests can drive them.
         .target(
             name: "RelanceCLI",
             dependencies: [
-                "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples",
+                "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples", "RelanceSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "RelanceImportTests", dependencies: ["RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceRenderTests", dependencies: ["RelanceRender", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
+        .testTarget(name: "RelanceSimulatorTests", dependencies: ["RelanceSimulator", "RelanceStore", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], exclude: ["Golden"], swiftSettings: strict),
     ]
 )

@@ -20,11 +20,19 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .customLong("db"), help: ArgumentHelp("Where to build the demo database (replaced if it exists).", valueName: "path"))
     var path = "relance-demo.sqlite"
 
+    /// The day the demo looks from: the bundled messages and the simulated history stop there, so the
+    /// demo shows the same thing whatever the date it is run.
+    static let asOf = CivilDate(year: 2026, month: 11, day: 27) ?? .today()
+
     func run() throws {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let store = try Store.create(at: path)
         let files = Samples.organisationFiles
-        guard !files.isEmpty else { throw ValidationError("the bundled samples are missing from this installation") }
+        guard !files.isEmpty, let invoices = Samples.invoices, let events = Samples.events else {
+            throw ValidationError("the bundled samples are missing from this installation")
+        }
+        let asOf = DemoCommand.asOf
+        let data = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + "-data"
 
         section("1. Import the sample customers (relance import org)")
         for line in try importOrganisations(files, into: store, archive: false) { print("  " + line) }
@@ -37,7 +45,7 @@ struct DemoCommand: ParsableCommand {
             for site in first.sites where site.receivesDeliveries {
                 guard let r = first.route(forSite: site.id), let payer = first.payer(of: site.id),
                       let runs = first.paymentCalendarOwner(forSite: site.id) else { continue }
-                let run = first.nextPaymentRun(forSite: site.id, onOrAfter: .today()).map { ", next run \($0)" } ?? ""
+                let run = first.nextPaymentRun(forSite: site.id, onOrAfter: asOf).map { ", next run after \(asOf): \($0)" } ?? ""
                 print("  \(site.name): route \(r.id), owed by \(payer.name), paid in the runs of \(runs.name)\(run)")
                 for path in first.paths(forSite: site.id) {
                     print("    " + path.map { "\($0.step.id)@\($0.department?.id ?? "?")" }.joined(separator: " → "))
@@ -54,10 +62,53 @@ struct DemoCommand: ParsableCommand {
             if warnings.count > 4 { print("    … and \(warnings.count - 4) more: relance check \(g.group.id) --db \(path)") }
         }
 
+        section("5. A year of history (relance simulate, then relance import invoices / events)")
+        print("  " + (try simulate(orgs: files, from: CivilDate(year: 2026, month: 1, day: 5) ?? asOf.adding(days: -326), asOf: asOf, seed: 7,
+                                  rate: 5, missing: 0.2, out: URL(fileURLWithPath: data), db: nil)))
+        let si = try importInvoiceFiles([URL(fileURLWithPath: data + "/invoices.csv"), invoices], into: store)
+        print("  invoices: \(si.added) added (the simulated ones and samples/invoices.csv)")
+        let se = try importEventFiles([URL(fileURLWithPath: data + "/events.csv"), events], format: .events, into: store)
+        print("  events: \(se.added) added, \(se.ignored) duplicates ignored")
+        for (format, suffix) in [(EventFormat.cdar, ".cdar.xml"), (.peppol, ".peppol.xml"), (.chorus, ".chorus.csv")] {
+            let urls = Samples.messages(ending: suffix)
+            guard !urls.isEmpty else { continue }
+            let r = try importEventFiles(urls, format: format, into: store)
+            print("  \(format.rawValue): \(urls.map(\.lastPathComponent).joined(separator: ", ")): \(plural(r.added, "event")) added"
+                  + (r.learnedContacts > 0 ? ", \(plural(r.learnedContacts, "contact")) learned" : ""))
+        }
+
+        section("6. Stuck invoices as of \(asOf), most at stake first (relance stuck --as-of \(asOf))")
+        let finder = StuckFinder()
+        var stuck: [(StuckInvoice, OrgGraph)] = []
+        var books: [String: CustomerBook] = [:]
+        for g in graphs {
+            guard let book = try store.book(group: g.group.id, asOf: asOf) else { continue }
+            books[g.group.id] = book
+            for p in book.open { stuck += finder.stuck(p, credited: book.credited[p.invoice.id]).map { ($0, book.graph) } }
+        }
+        let ranked = finder.rank(stuck.map(\.0)).prefix(8)
+        let graphOf = Dictionary(stuck.map { ($0.0.invoice.id, $0.1) }, uniquingKeysWith: { a, _ in a })
+        print(PositionRenderer.table(PositionRenderer.stuckColumns, ranked.compactMap { s in graphOf[s.invoice.id].map { PositionRenderer.stuckRow(s, graph: $0) } })
+            .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+
+        for (id, title) in [("FA-2026-10455", "a disputed bill of exchange"), ("FA-2026-10398", "a capital expenditure awaiting approval")] {
+            guard let inv = try store.invoice(id), let book = books[inv.group], let p = book.positions.first(where: { $0.invoice.id == id }) else { continue }
+            section("7. Where is \(id), \(title) (relance where \(id) --as-of \(asOf))")
+            print(PositionRenderer.whereText(p, graph: book.graph, credited: book.credited[id]), terminator: "")
+            let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+            let plan = CallPlanner(graph: book.graph, learned: book.learned)
+                .plan(for: p, stuck: finder.stuck(p, credited: book.credited[id]).first, at: asOf.start(in: zone).addingTimeInterval(8 * 3600))
+            section("8. Whom to call about \(id) (relance who \(id) --as-of \(asOf))")
+            print(PositionRenderer.callPlanText(plan, position: p, graph: book.graph), terminator: "")
+        }
+
         section("Go on exploring")
-        print("  The demo database is \(path). Try:")
-        for g in graphs { print("    relance map \(g.group.id) --db \(path)") }
-        print("    relance map \(graphs.first?.group.id ?? "metalux") --db \(path) --format svg --output org.svg")
+        print("  The demo database is \(path); the simulated files are in \(data)/. Try:")
+        print("    relance map maisonvert --db \(path)")
+        print("    relance map metalux --db \(path) --format svg --output metalux.svg")
+        print("    relance stuck --db \(path) --as-of \(asOf) --truth \(data)/truth.json")
+        print("    relance where FA-2026-10503 --db \(path) --as-of \(asOf)")
+        print("    relance who FA-2026-10503 --db \(path) --as-of \(asOf)")
         print("    relance check --db \(path)")
     }
 

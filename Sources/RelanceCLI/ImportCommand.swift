@@ -11,8 +11,11 @@ struct ImportCommand: ParsableCommand {
         discussion: """
             Examples:
               relance import org samples/orgs/metalux.yaml
+              relance import invoices samples/invoices.csv
+              relance import cdar samples/messages/*.cdar.xml
             """,
-        subcommands: [ImportOrgCommand.self]
+        subcommands: [ImportOrgCommand.self, ImportInvoicesCommand.self, ImportEventsCommand.self, ImportCDARCommand.self,
+                      ImportPeppolCommand.self, ImportChorusCommand.self]
     )
 }
 

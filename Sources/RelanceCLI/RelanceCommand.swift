@@ -16,7 +16,8 @@ public struct RelanceCommand: ParsableCommand {
               relance check
             """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, ImportCommand.self, MapCommand.self, CheckCommand.self, DemoCommand.self]
+        subcommands: [InitCommand.self, ImportCommand.self, MapCommand.self, CheckCommand.self, WhereCommand.self, StuckCommand.self,
+                      WhoCommand.self, SimulateCommand.self, DemoCommand.self]
     )
 
     public init() {}

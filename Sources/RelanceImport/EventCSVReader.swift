@@ -78,10 +78,12 @@ public enum EventFileReader {
             let zoneName = row["time_zone"] ?? "Europe/Paris"
             guard let zone = TimeZone(identifier: zoneName) else { bad("time_zone", "unknown time zone '\(zoneName)'"); continue }
             guard let atText = row["at"] else { bad("at", "the time is empty"); continue }
-            guard let (at, given) = Instants.parse(atText, zone: zone) else {
+            guard let (at, parsedZone) = Instants.parse(atText, zone: zone) else {
                 bad("at", "'\(atText)' is not a date-time (ISO 8601 such as 2026-11-12T09:30:00+01:00, or 2026-11-12 09:30) between \(Instants.years.lowerBound) and \(Instants.years.upperBound)")
                 continue
             }
+            // An explicit offset fixes the instant; the named zone, when given, is how to show it.
+            let given = row["time_zone"] ?? parsedZone
             var source = EventSource.erp
             if let s = row["source"] {
                 guard let parsed = EventSource(rawValue: s.lowercased()) else {

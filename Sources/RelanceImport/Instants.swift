@@ -21,8 +21,7 @@ enum Instants {
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let d = withZone.date(from: normalised) ?? fractional.date(from: normalised) {
-            let offset = normalised.hasSuffix("Z") ? "UTC" : String(normalised.suffix(6))
-            return inRange(d) ? (d, offset) : nil
+            return inRange(d) ? (d, zoneName(ofOffsetIn: normalised)) : nil
         }
         // Local time, no offset.
         let parts = normalised.split(separator: "T")
@@ -36,6 +35,15 @@ enum Instants {
         let (y, mo, d) = day.civil
         guard let date = cal.date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: m, second: Int(sec))) else { return nil }
         return (date, zone.identifier)
+    }
+
+    /// A time-zone identifier Foundation understands for the offset ending an ISO 8601 time:
+    /// `UTC` for `Z`, `GMT+0200` for `+02:00`.
+    static func zoneName(ofOffsetIn text: String) -> String {
+        if text.hasSuffix("Z") { return "UTC" }
+        let offset = text.suffix(6)
+        guard offset.count == 6, offset.first == "+" || offset.first == "-" else { return "UTC" }
+        return "GMT" + offset.replacingOccurrences(of: ":", with: "")
     }
 
     static func inRange(_ d: Date) -> Bool {

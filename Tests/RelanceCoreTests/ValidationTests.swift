@@ -330,7 +330,7 @@ import Testing
         var g = Fixture.graph
         let all = ClosedPeriod(from: try #require(MonthDay(text: "01-01")), to: try #require(MonthDay(text: "12-31")))
         g.editEntity("mx-fab") { $0.calendar.closedPeriods = [all] }
-        expectSingleIssue(g, at: FieldRef(.entity, "mx-fab", "payables-calendar"), "impossible calendar", "no working day in the year")
+        expectSingleIssue(g, at: FieldRef(.entity, "mx-fab", "payables-calendar.closed"), "impossible calendar", "no working day in the year")
     }
 
     @Test func calendarWithSeveralProblems() {
@@ -338,7 +338,8 @@ import Testing
         g.editEntity("mx-services") { $0.calendar = PayablesCalendar(runWeekdays: [.sunday], runDays: [.day(32)]) }
         let issues = g.validate()
         #expect(issues.count == 2, "\(issues)")
-        #expect(issues.allSatisfy { $0.at == FieldRef(.entity, "mx-services", "payables-calendar") })
+        #expect(Set(issues.map(\.at)) == [FieldRef(.entity, "mx-services", "payables-calendar.payment-runs.weekdays"),
+                                           FieldRef(.entity, "mx-services", "payables-calendar.payment-runs.days-of-month")])
     }
 
     @Test func unknownCalendarTimeZone() {

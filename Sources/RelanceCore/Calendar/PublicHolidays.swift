@@ -22,9 +22,18 @@ public enum HolidayRegion: String, Sendable, Codable, CaseIterable {
         return days.sorted()
     }
 
+    /// Whether `date` is a public holiday (no allocation: this is on every working-day count's path).
     public func isHoliday(_ date: CivilDate) -> Bool {
         guard self != .none else { return false }
-        return holidays(in: date.year).contains(date)
+        let (y, m, d) = date.civil
+        switch (m, d) {
+        case (1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25): return true
+        case (12, 26): return self == .franceAlsaceMoselle
+        default: break
+        }
+        guard (3...6).contains(m) else { return false }
+        let offset = HolidayRegion.easterSunday(y).days(to: date)
+        return offset == 1 || offset == 39 || offset == 50 || (offset == -2 && self == .franceAlsaceMoselle)
     }
 
     /// Easter Sunday in the Gregorian calendar (anonymous Gregorian algorithm, "Meeus/Jones/Butcher").

@@ -60,7 +60,9 @@ public enum CanonicalState: String, Sendable, Codable, CaseIterable {
     public var completes: (actions: [StepAction], beforePaymentRun: Bool, all: Bool) {
         switch self {
         case .madeAvailable: return ([.platformRouting], false, false)
-        case .received, .inProcessing: return ([.platformRouting, .invoiceReceipt], false, false)
+        // A buyer that disputes, suspends, blocks or refuses an invoice has received it.
+        case .received, .inProcessing, .inDispute, .suspended, .blocked, .refused, .completed:
+            return ([.platformRouting, .invoiceReceipt], false, false)
         case .goodsReceived: return ([.goodsReceipt], false, false)
         case .serviceDone: return ([.goodsReceipt, .serviceFait], false, false)
         case .approved, .partiallyApproved: return ([.goodsReceipt, .serviceFait, .approval], false, false)

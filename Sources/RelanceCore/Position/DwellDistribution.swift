@@ -15,7 +15,20 @@ public struct DwellDistribution: Hashable, Sendable {
         if mass.count > m.count { m[m.count - 1] += mass[m.count...].reduce(0, +) }
         if m.isEmpty { m = [1] }
         let total = m.reduce(0, +)
-        self.mass = total > 0 ? m.map { $0 / total } : [1]
+        guard total > 0 else { self.mass = [1]; return }
+        m = m.map { $0 / total }
+        // Trim the negligible tail (keeping its mass in the last bin kept): convolutions stay short.
+        var keep = m.count
+        var tail = 0.0
+        while keep > 1 && tail + m[keep - 1] < 1e-9 {
+            tail += m[keep - 1]
+            keep -= 1
+        }
+        if keep < m.count {
+            m.removeLast(m.count - keep)
+            m[keep - 1] += tail
+        }
+        self.mass = m
     }
 
     /// Exactly `days`.

@@ -102,6 +102,7 @@ public struct PositionEngine: Sendable {
             graph.department(for: s, deliveredAt: invoice.site).map { (s.id, $0) }
         }, uniquingKeysWith: { a, _ in a })
 
+        var impliedByEvents = Set<String>()
         func markDone(_ ids: Set<String>, _ e: InvoiceEvent) {
             for id in ids where done[id] == nil { done[id] = (day(e), e) }
         }
@@ -134,10 +135,16 @@ public struct PositionEngine: Sendable {
                     arrivedAt = first
                 }
             }
+            // The event dates only the most advanced steps it proves (an approval dates the approval step, not
+            // the goods receipt before it); what it proves before them is done at an unknown date. A payment run
+            // or a payment dates nothing before it: those steps were done some time earlier.
+            var primary = proof.beforePaymentRun ? Set<String>() : targets.filter { t in !targets.contains { ancestors[$0]?.contains(t) ?? false } }
+            if proof.all { primary = Set(route?.finalSteps.map(\.id) ?? []) }
             if let a = arrivedAt { targets.formUnion(ancestors[a] ?? []) }
             var closure = targets
             for t in targets { closure.formUnion(ancestors[t] ?? []) }
-            markDone(closure, e)
+            markDone(primary, e)
+            impliedByEvents.formUnion(closure.subtracting(primary))
 
             if state.isBlocking {
                 let stepID = arrivedAt ?? e.department.flatMap { d in steps.first { deptOf[$0.id]?.id == d }?.id }
@@ -147,12 +154,12 @@ public struct PositionEngine: Sendable {
             }
         }
         if closed {
-            for s in steps where done[s.id] == nil { done[s.id] = (invoice.payments.last?.date ?? asOf, events.last ?? InvoiceEvent(invoice: invoice.id, state: .paid, at: cutoff, source: .erp)) }
+            impliedByEvents.formUnion(steps.map(\.id))
             blocks.removeAll()
         }
 
-        // Implied completions: predecessors of a done step are done, with no date of their own.
-        var implied = Set<String>()
+        // Implied completions: predecessors of a done step, and what events prove without dating it.
+        var implied = impliedByEvents.filter { done[$0] == nil }
         for id in done.keys { for a in ancestors[id] ?? [] where done[a] == nil { implied.insert(a) } }
 
         // Finishing-time laws in working days from the origin, in route order.
@@ -218,6 +225,14 @@ public struct PositionEngine: Sendable {
                 evidence: done[s.id]?.event, implied: implied.contains(s.id),
                 since: since, dwellDays: dwell, probabilityDone: pDone, probabilityHere: here, law: law, lawSource: source))
         }
+        // A block whose message does not say where it is sits at the most advanced pending step where such
+        // decisions are taken (approval, matching, posting, mandate), else at the last pending step.
+        let pendingOrder = positions.filter { $0.status == .pending }
+        let deciding = pendingOrder.last { [.approval, .matching, .posting, .mandate, .serviceFait].contains($0.step.action) } ?? pendingOrder.last
+        for i in blocks.indices where blocks[i].stepID == nil {
+            blocks[i].stepID = deciding?.step.id
+            if blocks[i].department == nil { blocks[i].department = deciding?.department?.id }
+        }
         return InvoicePosition(invoice: invoice, route: route, asOf: asOf, steps: positions, blocks: blocks, closed: closed,
                                events: events, scheduledRun: scheduled, promisedDate: promised, axis: axis)
     }
@@ -230,7 +245,7 @@ public struct PositionEngine: Sendable {
         var m = Array(repeating: 0.0, count: DwellDistribution.horizon + 1)
         for (i, p) in ready.mass.enumerated() where p > 0 {
             let day = axis.date(at: i)
-            let run = axis.calendar.nextPaymentRun(onOrAfter: day) ?? day
+            let run = axis.table.nextPaymentRun(onOrAfter: day) ?? day
             m[min(max(axis.index(of: run), i), DwellDistribution.horizon)] += p
         }
         return DwellDistribution(mass: m)
@@ -245,5 +260,26 @@ public struct PositionEngine: Sendable {
             result[s.id] = set
         }
         return result
+    }
+}
+
+extension OrgGraph {
+    /// The department a state most likely comes from for an invoice, when the message does not say:
+    /// the department of the only step of the invoice's route whose action the state shows done
+    /// (`approved` → the approval step's department). `nil` when no step or several steps fit.
+    public func likelyDepartment(of state: CanonicalState, for invoice: Invoice) -> String? {
+        // A dispute or a suspension says the buyer has the invoice, not who raised it: the position places it.
+        guard !state.isBlocking, state != .completed, let route = route(forSite: invoice.site, orderType: invoice.orderType) else { return nil }
+        let actions = state.completes.actions
+        // The most advanced action the state proves (approved proves the goods receipt too, but comes from the approver).
+        for action in actions.reversed() {
+            let steps = route.steps.filter { $0.action == action }
+            if steps.count == 1, let step = steps.first { return department(for: step, deliveredAt: invoice.site)?.id }
+            if steps.count > 1 { return nil }
+        }
+        if state == .scheduled || state == .paymentSent, let run = route.steps.first(where: { $0.action == .paymentRun || $0.action == .payment }) {
+            return department(for: run, deliveredAt: invoice.site)?.id
+        }
+        return nil
     }
 }

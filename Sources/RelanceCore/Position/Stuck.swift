@@ -32,7 +32,7 @@ public struct StuckFinder: Sendable {
     /// Days before its due date that a bill of exchange must reach the bank.
     public var remittanceLeadDays: Int
 
-    public init(minimumProbability: Double = 0.5, remittanceLeadDays: Int = 10) {
+    public init(minimumProbability: Double = 0.3, remittanceLeadDays: Int = 10) {
         self.minimumProbability = minimumProbability
         self.remittanceLeadDays = remittanceLeadDays
     }

@@ -1,45 +1,120 @@
+import Foundation
+
+/// Precomputed working days and payment runs of one calendar over 2000–2100: O(1) answers to "how many
+/// working days before this date", "which is the n-th working day" and "the next payment run", which
+/// positions, forecasts and the simulator ask millions of times. Tables are shared per calendar.
+public final class WorkingDayTable: Sendable {
+    public let calendar: PayablesCalendar
+    /// The first day covered.
+    public let start: CivilDate
+    /// `cumulative[k]` = working days in `start ..< start + k`.
+    let cumulative: [Int32]
+    /// The working days, in order.
+    let workdays: [Int32]
+    /// `nextRun[k]` = day offset of the first payment run on or after `start + k`, or -1.
+    let nextRun: [Int32]
+
+    static let first = CivilDate(dayNumber: CivilDate.daysFromCivil(year: 2000, month: 1, day: 1))
+    static let last = CivilDate(dayNumber: CivilDate.daysFromCivil(year: 2100, month: 12, day: 31))
+
+    init(calendar: PayablesCalendar) {
+        self.calendar = calendar
+        start = WorkingDayTable.first
+        let n = WorkingDayTable.first.days(to: WorkingDayTable.last) + 1
+        var cumulative = [Int32](repeating: 0, count: n + 1)
+        var working = [Bool](repeating: false, count: n)
+        var workdays: [Int32] = []
+        workdays.reserveCapacity(n * 5 / 7 + 1)
+        for k in 0..<n {
+            let isWorking = calendar.isWorkingDay(start.adding(days: k))
+            working[k] = isWorking
+            cumulative[k + 1] = cumulative[k] + (isWorking ? 1 : 0)
+            if isWorking { workdays.append(Int32(k)) }
+        }
+        // A scheduled run moves to the next working day; then sweep backwards for "next run on or after".
+        var isRun = [Bool](repeating: false, count: n)
+        var nextWorking = [Int32](repeating: -1, count: n + 1)
+        for k in stride(from: n - 1, through: 0, by: -1) { nextWorking[k] = working[k] ? Int32(k) : nextWorking[k + 1] }
+        for k in 0..<n {
+            let scheduled = calendar.hasKnownRuns ? calendar.isScheduledRun(start.adding(days: k)) : working[k]
+            if scheduled, nextWorking[k] >= 0 { isRun[Int(nextWorking[k])] = true }
+        }
+        var nextRun = [Int32](repeating: -1, count: n + 1)
+        for k in stride(from: n - 1, through: 0, by: -1) { nextRun[k] = isRun[k] ? Int32(k) : nextRun[k + 1] }
+        self.cumulative = cumulative
+        self.workdays = workdays
+        self.nextRun = nextRun
+    }
+
+    private static let cache = TableCache()
+
+    /// The shared table of a calendar (built on first use, about 37,000 days).
+    public static func shared(for calendar: PayablesCalendar) -> WorkingDayTable { cache.table(for: calendar) }
+
+    func offset(_ date: CivilDate) -> Int? {
+        let k = start.days(to: date)
+        return k >= 0 && k < cumulative.count - 1 ? k : nil
+    }
+
+    /// Working days strictly before `date` since 2000-01-01.
+    public func count(before date: CivilDate) -> Int {
+        if let k = offset(date) { return Int(cumulative[k]) }
+        return date < start ? -calendar.workingDays(from: date, to: start) : Int(cumulative[cumulative.count - 1]) + calendar.workingDays(from: WorkingDayTable.last.adding(days: 1), to: date)
+    }
+
+    /// The working day with `count(before:)` equal to `i`.
+    public func workday(_ i: Int) -> CivilDate {
+        if i >= 0 && i < workdays.count { return start.adding(days: Int(workdays[i])) }
+        if i < 0 { return start.adding(days: i * 7 / 5 - 1) }
+        let lastDay = start.adding(days: Int(workdays[workdays.count - 1]))
+        return calendar.adding(workingDays: i - workdays.count + 1, to: lastDay) ?? lastDay
+    }
+
+    /// The first payment run on or after `date` (same answer as ``PayablesCalendar/nextPaymentRun(onOrAfter:)``).
+    public func nextPaymentRun(onOrAfter date: CivilDate) -> CivilDate? {
+        if let k = offset(date) {
+            let r = nextRun[k]
+            return r >= 0 ? start.adding(days: Int(r)) : nil
+        }
+        return calendar.nextPaymentRun(onOrAfter: date)
+    }
+}
+
+/// Tables by calendar, built once.
+final class TableCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tables: [PayablesCalendar: WorkingDayTable] = [:]
+
+    func table(for calendar: PayablesCalendar) -> WorkingDayTable {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = tables[calendar] { return t }
+        let t = WorkingDayTable(calendar: calendar)
+        tables[calendar] = t
+        return t
+    }
+}
+
 /// Working days counted from an origin on one calendar: index 0 is the first working day on or after the
 /// origin. Turns dates into working-day offsets and back, so that durations are learned and forecast in
 /// the customer's working days (weekends, holidays and closed periods do not count).
 public struct WorkingDayAxis: Sendable {
     public let origin: CivilDate
-    public let calendar: PayablesCalendar
-    /// `days[i]` is the i-th working day on or after the origin.
-    public let days: [CivilDate]
+    public let table: WorkingDayTable
+    let base: Int
 
-    public init(origin: CivilDate, calendar: PayablesCalendar, length: Int = DwellDistribution.horizon * 3) {
+    public init(origin: CivilDate, calendar: PayablesCalendar) {
         self.origin = origin
-        self.calendar = calendar
-        var result: [CivilDate] = []
-        result.reserveCapacity(length)
-        var d = origin
-        var guardDays = 0
-        while result.count < length && guardDays < length * 4 {
-            if calendar.isWorkingDay(d) { result.append(d) }
-            d = d.adding(days: 1)
-            guardDays += 1
-        }
-        if result.isEmpty { result = [origin] }
-        self.days = result
+        self.table = WorkingDayTable.shared(for: calendar)
+        self.base = table.count(before: origin)
     }
 
-    /// Working days from the origin to `date` (the number of working days strictly before `date`);
-    /// negative for dates before the origin (counted in calendar days, an approximation).
-    public func index(of date: CivilDate) -> Int {
-        guard date > origin else { return date == origin ? 0 : origin.days(to: date) }
-        var lo = 0, hi = days.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if days[mid] < date { lo = mid + 1 } else { hi = mid }
-        }
-        if lo == days.count, let last = days.last { return days.count + calendar.workingDays(from: last.adding(days: 1), to: date) }
-        return lo
-    }
+    public var calendar: PayablesCalendar { table.calendar }
 
-    /// The date of working day `i` (past the axis, counted on from its end).
-    public func date(at i: Int) -> CivilDate {
-        if i < 0 { return origin.adding(days: i) }
-        if i < days.count { return days[i] }
-        return calendar.adding(workingDays: i - days.count + 1, to: days[days.count - 1]) ?? days[days.count - 1].adding(days: i - days.count + 1)
-    }
+    /// Working days from the origin to `date`: the number of working days in `origin ..< date`
+    /// (negative before the origin).
+    public func index(of date: CivilDate) -> Int { table.count(before: date) - base }
+
+    /// The date of working day `i` after the origin.
+    public func date(at i: Int) -> CivilDate { table.workday(base + i) }
 }

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import RelanceCore
+
+/// `--as-of DATE`: the day positions and lists are computed for (default: today in Paris).
+struct AsOfOption: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to look from (YYYY-MM-DD); default today.", valueName: "date"))
+    var text: String?
+
+    func date() throws -> CivilDate {
+        guard let text else { return .today() }
+        guard let d = CivilDate(iso: text), (2000...2100).contains(d.year) else {
+            throw ValidationError("--as-of '\(text)' is not a date YYYY-MM-DD between 2000 and 2100")
+        }
+        return d
+    }
+}
+
+extension CivilDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(iso: argument) }
+}

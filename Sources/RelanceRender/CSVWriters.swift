@@ -1,0 +1,39 @@
+import Foundation
+import RelanceCore
+
+/// Writes invoices and events in the CSV formats the importers read (`docs/formats.md`), so that a
+/// simulated or exported portfolio can be imported again unchanged.
+public enum CSVWriters {
+    public static func invoices(_ invoices: [Invoice]) -> String {
+        var out = "invoice,kind,credits,entity,site,sent_to,order_number,order_type,delivery_note,issue_date,delivery_date,due_date,amount,currency,method,discounted,sales_rep,payments\n"
+        for i in invoices {
+            let payments = i.payments.map { "\($0.date)=\(plain($0.amount))" }.joined(separator: ";")
+            out += [i.id, i.kind.rawValue, i.credits ?? "", i.entity, i.site, i.sentTo ?? "", i.orderNumber ?? "", i.orderType ?? "",
+                    i.deliveryNote ?? "", i.issueDate.description, i.deliveryDate?.description ?? "", i.dueDateGiven ? i.dueDate.description : "",
+                    plain(i.amount), i.amount.currency, i.method.rawValue, i.discounted ? "yes" : "no", i.salesRep ?? "", payments]
+                .map(field).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    public static func events(_ events: [InvoiceEvent]) -> String {
+        let iso = ISO8601DateFormatter()
+        var out = "invoice,state,at,time_zone,department,contact,source,raw_code,reason,action,note,amount,currency,date\n"
+        for e in events {
+            let zone = TimeZone(identifier: e.timeZone) ?? .gmt
+            iso.timeZone = zone
+            out += [e.invoice, e.state?.rawValue ?? "note", iso.string(from: e.at), e.timeZone, e.department ?? "", e.contact ?? "",
+                    e.source.rawValue, e.rawCode ?? "", e.reason ?? "", e.action ?? "", e.note ?? "", e.amount.map(plain) ?? "",
+                    e.amount?.currency ?? "", e.date?.description ?? ""].map(field).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// `1234.56`: no grouping, a dot, the currency's decimals.
+    static func plain(_ m: Money) -> String { m.amountText.replacingOccurrences(of: ",", with: "") }
+
+    /// A CSV field, quoted when needed (RFC 4180).
+    public static func field(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}
