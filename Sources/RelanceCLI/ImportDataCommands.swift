@@ -85,6 +85,7 @@ func importEventFiles(_ urls: [URL], format: EventFormat, into store: Store) thr
     var invoices: [String: Invoice] = [:]
     let inputs: [EventInput] = try records.map { r in
         var e = r.event
+        let identity = e.identityKey
         if e.department == nil, let state = e.state {
             if invoices[e.invoice] == nil { invoices[e.invoice] = try store.invoice(e.invoice) }
             if let inv = invoices[e.invoice] {
@@ -93,7 +94,7 @@ func importEventFiles(_ urls: [URL], format: EventFormat, into store: Store) thr
             }
         }
         return EventInput(event: e, place: "\(r.file)" + (r.line.map { ":\($0)" } ?? ""), contactName: r.learnedContact?.name,
-                          contactPhone: r.learnedContact?.phone, contactEmail: r.learnedContact?.email)
+                          contactPhone: r.learnedContact?.phone, contactEmail: r.learnedContact?.email, identity: identity)
     }
     return try store.appendEvents(inputs, source: urls.map(\.lastPathComponent).joined(separator: ", "))
 }

@@ -19,3 +19,10 @@ struct AsOfOption: ParsableArguments {
 extension CivilDate: ExpressibleByArgument {
     public init?(argument: String) { self.init(iso: argument) }
 }
+
+/// An error in what the user asked for (an unknown invoice…), shown as `Error: …` with exit status 1,
+/// without the usage text that argument errors get.
+struct UserError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -8,11 +8,14 @@ import RelanceStore
 /// Loads the book of the customer an invoice belongs to, and the invoice's position.
 func position(of invoiceID: String, in store: Store, asOf: CivilDate) throws -> (CustomerBook, InvoicePosition) {
     guard let group = try store.group(ofInvoice: invoiceID) else {
-        throw ValidationError("unknown invoice '\(invoiceID)': import it with 'relance import invoices FILE'")
+        throw UserError("unknown invoice '\(invoiceID)': import it with 'relance import invoices FILE'")
     }
     guard let book = try store.book(group: group, asOf: asOf) else { throw StoreError.unknownCustomer(group, known: []) }
     guard let p = book.positions.first(where: { $0.invoice.id == invoiceID }) else {
-        throw ValidationError("invoice \(invoiceID) was not issued yet on \(asOf)")
+        if try store.invoice(invoiceID)?.kind == .creditNote {
+            throw UserError("\(invoiceID) is a credit note: it does not travel through the customer; see the invoice it credits")
+        }
+        throw UserError("invoice \(invoiceID) was not issued yet on \(asOf)")
     }
     return (book, p)
 }
@@ -103,8 +106,10 @@ struct StuckCommand: ParsableCommand {
         if let truth {
             let t = try JSONDecoder().decode(GroundTruth.self, from: Data(contentsOf: URL(fileURLWithPath: truth)))
             let e = StuckEvaluation(truth: t.episodes(openOn: date), found: ranked.map { ($0.invoice.id, $0.department?.id) })
-            print(String(format: "against %@: precision %.2f (%d of %d flagged are truly stuck), recall %.2f (%d of %d stuck found)",
-                         truth, e.precision, e.truePositives, e.flagged, e.recall, e.found, e.actual))
+            let line = String(format: "against %@: precision %.2f (%d of %d flagged are truly stuck), recall %.2f (%d of %d stuck found)",
+                         truth, e.precision, e.truePositives, e.flagged, e.recall, e.found, e.actual)
+            // On standard error, so that --format json or csv stays parseable.
+            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
     }
 }

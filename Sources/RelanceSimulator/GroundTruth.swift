@@ -6,8 +6,9 @@ import RelanceCore
 public struct GroundTruth: Codable, Sendable {
     public struct DepartmentLaw: Codable, Sendable, Hashable {
         public var department: String
-        /// Median of the log-normal law, in working days.
-        public var median: Double
+        /// How much slower (> 1) or faster than the route's expected days this department is: its true
+        /// law is log-normal with median `expected-days × speedFactor` working days and spread `sigma`.
+        public var speedFactor: Double
         public var sigma: Double
         /// Made slow on purpose (a bottleneck the reports should find).
         public var slow: Bool
@@ -23,7 +24,7 @@ public struct GroundTruth: Codable, Sendable {
         public var start: CivilDate
         /// The day it moved on.
         public var end: CivilDate
-        /// Whether a blocking event (suspended, blocked, in dispute) told us.
+        /// Whether a blocking event (suspended, blocked, in dispute) reached us (it may have been lost).
         public var announced: Bool
         public var reason: String?
     }

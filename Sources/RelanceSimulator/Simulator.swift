@@ -63,7 +63,7 @@ public struct Simulator: Sendable {
             for d in g.departments {
                 let slow = rng.chance(settings.slowDepartmentShare) && !d.role.pays
                 let factor = rng.logNormal(median: 1, sigma: 0.25) * (slow ? 2.5 : 1)
-                laws[d.id] = GroundTruth.DepartmentLaw(department: d.id, median: factor, sigma: 0.45 + 0.2 * rng.unit(), slow: slow)
+                laws[d.id] = GroundTruth.DepartmentLaw(department: d.id, speedFactor: factor, sigma: 0.45 + 0.2 * rng.unit(), slow: slow)
             }
             for s in g.sites where s.receivesDeliveries {
                 let slow = rng.chance(settings.slowInvoicingSiteShare)
@@ -88,6 +88,7 @@ public struct Simulator: Sendable {
         // Number invoices in issue order, as an ERP would.
         drafts.sort { ($0.0.issueDate, $0.0.site, $0.0.amount.minorUnits) < ($1.0.issueDate, $1.0.site, $1.0.amount.minorUnits) }
         let rates = settings.missingEventRateByGroup
+        var announced = Set<String>()
         for (n, draft) in drafts.enumerated() {
             var (inv, evs, eps, creditNote) = draft
             let number = "FA-\(inv.issueDate.year)-\(settings.firstNumber + n)"
@@ -99,7 +100,6 @@ public struct Simulator: Sendable {
                 cn.credits = number
                 invoices.append(cn)
             }
-            truth.episodes += eps
             for var e in evs {
                 e.invoice = number
                 truth.eventsGenerated += 1
@@ -109,10 +109,17 @@ public struct Simulator: Sendable {
                     continue
                 }
                 events.append(e)
+                if e.state?.isBlocking == true { announced.insert("\(number)|\(e.department ?? "")") }
                 if rng.chance(settings.duplicateRate) {
                     events.append(e)
                     truth.eventsDuplicated += 1
                 }
+            }
+            // An episode counts as announced only when its blocking event actually reached us.
+            truth.episodes += eps.map { ep in
+                var ep = ep
+                ep.announced = announced.contains("\(number)|\(ep.department)")
+                return ep
             }
         }
         // Events arrive late and out of order: shuffle deterministically.
@@ -172,8 +179,8 @@ public struct Simulator: Sendable {
             let carried = route.carriedByStep()[step.id] ?? .invoice
             let origin = carried == .approval ? delivery : issue
             let start = step.after.isEmpty ? origin : (step.after.compactMap { finish[$0] }.max() ?? origin)
-            let law = laws[dept.id] ?? GroundTruth.DepartmentLaw(department: dept.id, median: 1, sigma: 0.5, slow: false)
-            let median = max(0.5, (step.expectedDays ?? PriorDwellModel.typicalDays(step.action)) * law.median)
+            let law = laws[dept.id] ?? GroundTruth.DepartmentLaw(department: dept.id, speedFactor: 1, sigma: 0.5, slow: false)
+            let median = max(0.5, (step.expectedDays ?? PriorDwellModel.typicalDays(step.action)) * law.speedFactor)
             var days = max(0, Int(rng.logNormal(median: median, sigma: law.sigma).rounded()))
             if step.action == .paymentRun || step.action == .payment {
                 var ready = adding(days, to: start)

@@ -26,7 +26,12 @@ extension Store {
         guard let graph = try graph(group) else { return nil }
         let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
         let cutoff = asOf.adding(days: 1).start(in: zone)
-        let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }
+        // As of a date: later invoices, credit notes and payments are unknown.
+        let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }.map { i -> Invoice in
+            var i = i
+            i.payments = i.payments.filter { $0.date <= asOf }
+            return i
+        }
         let events = try eventsByInvoice(group: group, until: cutoff)
         var credited: [String: Money] = [:]
         for c in invoices where c.kind == .creditNote {

@@ -10,8 +10,13 @@ public struct EventInput: Sendable {
     public var contactName: String?
     public var contactPhone: String?
     public var contactEmail: String?
+    /// What makes the event the same observation as another (``InvoiceEvent/identityKey`` of the event as
+    /// received, before Relance fills in a department), so that a re-import is recognised as a duplicate.
+    public var identity: String
 
-    public init(event: InvoiceEvent, place: String, contactName: String? = nil, contactPhone: String? = nil, contactEmail: String? = nil) {
+    public init(event: InvoiceEvent, place: String, contactName: String? = nil, contactPhone: String? = nil, contactEmail: String? = nil,
+                identity: String? = nil) {
+        self.identity = identity ?? event.identityKey
         self.event = event
         self.place = place
         self.contactName = contactName
@@ -56,7 +61,7 @@ extension Store {
                 if day < issue.adding(days: -366) {
                     bad("at", "\(day) is more than a year before the invoice date \(issue)")
                 }
-                if !seen.insert(e.identityKey).inserted { report.ignored += 1; continue }
+                if !seen.insert(input.identity).inserted { report.ignored += 1; continue }
                 accepted.append(input)
             }
             guard problems.isEmpty else { throw RowProblems(problems: problems) }
@@ -73,15 +78,16 @@ extension Store {
                 try insert.execute(arguments: [
                     e.invoice, e.state?.rawValue, Int64(e.at.timeIntervalSince1970.rounded(.down)), e.timeZone, e.department, e.contact,
                     e.source.rawValue, e.rawCode, e.reason, e.action, e.note, e.amount?.minorUnits, e.amount?.currency, e.date?.description,
-                    e.identityKey, batch, stamp,
+                    input.identity, batch, stamp,
                 ])
                 if db.changesCount == 0 { report.ignored += 1 } else { report.added += 1 }
                 if let name = input.contactName, let (group, _) = groupOf[e.invoice] {
+                    let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM learned_contact WHERE group_id = ? AND name = ?", arguments: [group, name]) == true
                     try db.execute(sql: """
                         INSERT INTO learned_contact (group_id, name, phone, email, department_id, source, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(group_id, name) DO UPDATE SET phone = coalesce(excluded.phone, phone), email = coalesce(excluded.email, email)
                         """, arguments: [group, name, input.contactPhone, input.contactEmail, e.department, e.source.rawValue, stamp])
-                    report.learnedContacts += db.changesCount
+                    if !known { report.learnedContacts += 1 }
                 }
             }
             try db.execute(sql: "UPDATE import_batch SET added = ?, ignored = ? WHERE id = ?", arguments: [report.added, report.ignored, batch])

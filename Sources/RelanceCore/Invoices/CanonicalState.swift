@@ -47,12 +47,23 @@ public enum CanonicalState: String, Sendable, Codable, CaseIterable {
     /// States after which nothing more is expected.
     public var closesInvoice: Bool { self == .paid || self == .credited || self == .cancelled }
 
-    /// Whether a later event in this state lifts an earlier block. Progress lifts a block (an approval
-    /// after a dispute); a refusal is only lifted by a credit note or a cancellation, which close the invoice.
+    /// Whether a later event in this state lifts an earlier block, wherever it was raised: the explicit
+    /// answers (`completed` after a suspension, `resolved` after a dispute or a block, a new deposit after a
+    /// technical rejection) and the states that show the whole circuit has moved past the approval
+    /// (posting, payment order, payment run, payment, closing). Progress on one branch only (the goods
+    /// receipt, the invoice received) does not lift a block raised elsewhere: see
+    /// ``PositionEngine`` for progress past the blocked step itself. A refusal is only lifted by a
+    /// credit note or a cancellation, which close the invoice.
     public func lifts(_ block: CanonicalState) -> Bool {
-        guard block.isBlocking, !isBlocking, self != .promised, self != .issued, self != .deposited || block == .rejected else { return false }
+        guard block.isBlocking, !isBlocking else { return false }
         if block == .refused { return closesInvoice }
-        return true
+        switch self {
+        case .completed: return block == .suspended || block == .blocked
+        case .resolved: return block == .inDispute || block == .blocked || block == .suspended
+        case .deposited, .madeAvailable: return block == .rejected
+        case .posted, .mandated, .scheduled, .paymentSent, .paid, .partiallyPaid, .credited, .cancelled: return true
+        default: return false
+        }
     }
 
     /// What the state proves about the route: the step actions it shows are done, and whether it shows
@@ -134,8 +145,8 @@ public struct InvoiceEvent: Hashable, Sendable {
     }
 
     /// What makes two events the same observation: the invoice, the state, the instant (to the second),
-    /// the department, the source and the raw code. A duplicate (the same file imported twice, the same
-    /// status relayed twice) has the same key and is ignored.
+    /// the department, the source, the raw code, the contact and the start of the note. A duplicate (the
+    /// same file imported twice, the same status relayed twice) has the same key and is ignored.
     public var identityKey: String {
         [invoice, state?.rawValue ?? "-", String(Int64(at.timeIntervalSince1970.rounded(.down))), department ?? "-",
          source.rawValue, rawCode ?? "-", contact ?? "-", note.map { String($0.prefix(40)) } ?? "-"].joined(separator: "|")

@@ -24,7 +24,8 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
     ///
     /// The last `.` or `,` followed by 1 to the currency's number of digits is the decimal separator; other
     /// separators (spaces, non-breaking spaces, the other punctuation) group thousands. More decimals
-    /// than the currency has are refused rather than rounded.
+    /// than the currency has are refused rather than rounded, and so is a lone separator followed by three
+    /// digits after at most three others (`980.123`, `1,234`): write `1234` or `1 234,00`.
     public init?(parsing text: String, currency: String) {
         let exp = Money.exponent(of: currency)
         var s = text.filter { !$0.isWhitespace && $0 != "\u{202F}" && $0 != "'" }
@@ -39,6 +40,8 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
                 fraction = String(after)
             } else if after.count != 3 {
                 return nil                         // neither decimals of this currency nor a group of thousands
+            } else if s.filter({ $0 == "." || $0 == "," }).count == 1 && s[..<sep].count <= 3 {
+                return nil                         // "980.123": thousands or a typo? Refuse rather than guess.
             }
         }
         let digits = integerPart.filter(\.isNumber)

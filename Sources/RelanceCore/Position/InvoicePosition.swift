@@ -150,7 +150,14 @@ public struct PositionEngine: Sendable {
                 let stepID = arrivedAt ?? e.department.flatMap { d in steps.first { deptOf[$0.id]?.id == d }?.id }
                 blocks.append(Block(state: state, since: day(e), stepID: stepID, department: e.department, event: e))
             } else {
-                blocks.removeAll { state.lifts($0.state) && $0.event.at <= e.at }
+                // Lifted by an explicit answer or by progress past the blocked step itself (an approval at the
+                // department that suspended the invoice).
+                blocks.removeAll { b in
+                    guard b.event.at <= e.at, b.state != .refused || state.closesInvoice else { return false }
+                    if state.lifts(b.state) { return true }
+                    guard let blocked = b.stepID, state.concernsApproval || !state.completes.actions.isEmpty else { return false }
+                    return primary.contains { $0 == blocked || (ancestors[$0]?.contains(blocked) ?? false) }
+                }
             }
         }
         if closed {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an invoice is called stuck.
 public enum StuckReason: Sendable, Hashable {
     /// A blocking event not lifted (dispute, suspension, payment block, refusal, technical rejection).
@@ -44,7 +46,7 @@ public struct StuckFinder: Sendable {
         guard open.minorUnits > 0 else { return [] }
         let daysToDue = p.asOf.days(to: p.invoice.dueDate)
         let remit = p.invoice.remittanceDeadline(leadDays: remittanceLeadDays).map { p.asOf.days(to: $0) }
-        let stake = Double(open.minorUnits) / 100 * StuckFinder.urgency(daysLeft: min(daysToDue, remit ?? daysToDue))
+        let stake = NSDecimalNumber(decimal: open.decimalValue).doubleValue * StuckFinder.urgency(daysLeft: min(daysToDue, remit ?? daysToDue))
         var result: [StuckInvoice] = []
         for b in p.blocks {
             let step = b.stepID.flatMap { p.step($0) } ?? p.pending.first

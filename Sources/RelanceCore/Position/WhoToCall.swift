@@ -51,7 +51,7 @@ public struct CallPlanner: Sendable {
                 people.append(CallPlan.Person(name: l.name, title: "learned from a status message", phone: l.phone, email: l.email, department: d,
                                               channel: l.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
             }
-            // Reachable people first, those with a phone before the others; order within the file otherwise.
+            // People with a phone first, then the soonest reachable; the file's order otherwise.
             people = people.enumerated().sorted { a, b in
                 let ka = (a.element.phone == nil ? 1 : 0, a.element.reachable ?? .distantFuture, a.offset)
                 let kb = (b.element.phone == nil ? 1 : 0, b.element.reachable ?? .distantFuture, b.offset)
