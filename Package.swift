@@ -35,6 +35,8 @@ let package = Package(
         ),
         // Seeded, reproducible invoice and event histories with their ground truth.
         .target(name: "RelanceSimulator", dependencies: ["RelanceCore"], swiftSettings: strict),
+        // Payment-date forecasts: from positions and dwell laws, or from payment history; backtests.
+        .target(name: "RelanceForecast", dependencies: ["RelanceCore"], swiftSettings: strict),
         // Text trees, DOT, Mermaid, JSON, SVG (through Graphviz).
         .target(name: "RelanceRender", dependencies: ["RelanceCore"], swiftSettings: strict),
         // The bundled samples, shipped with the program so that `relance demo` works from any folder.
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "RelanceCLI",
             dependencies: [
-                "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples", "RelanceSimulator",
+                "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples", "RelanceSimulator", "RelanceForecast",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "RelanceStoreTests", dependencies: ["RelanceStore", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceRenderTests", dependencies: ["RelanceRender", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceSimulatorTests", dependencies: ["RelanceSimulator", "RelanceStore", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
+        .testTarget(name: "RelanceForecastTests", dependencies: ["RelanceForecast", "RelanceSimulator"], swiftSettings: strict),
         .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], exclude: ["Golden"], swiftSettings: strict),
     ]
 )

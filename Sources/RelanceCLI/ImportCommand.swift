@@ -15,7 +15,7 @@ struct ImportCommand: ParsableCommand {
               relance import cdar samples/messages/*.cdar.xml
             """,
         subcommands: [ImportOrgCommand.self, ImportInvoicesCommand.self, ImportEventsCommand.self, ImportCDARCommand.self,
-                      ImportPeppolCommand.self, ImportChorusCommand.self]
+                      ImportPeppolCommand.self, ImportChorusCommand.self, ImportLedgerCommand.self]
     )
 }
 

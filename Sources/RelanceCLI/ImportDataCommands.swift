@@ -39,7 +39,7 @@ func importInvoiceFiles(_ urls: [URL], into store: Store) throws -> ImportReport
             id: r.number, kind: r.kind, group: "", entity: r.entity, site: r.site, sentTo: r.sentTo, orderNumber: r.orderNumber,
             orderType: r.orderType, deliveryNote: r.deliveryNote, issueDate: r.issueDate, deliveryDate: r.deliveryDate,
             dueDate: r.dueDate ?? r.issueDate, dueDateGiven: r.dueDate != nil, amount: r.amount, method: r.method, salesRep: r.salesRep,
-            credits: r.credits, discounted: r.discounted, payments: r.payments),
+            credits: r.credits, discounted: r.discounted, payments: r.payments, channel: r.channel),
             givenDueDate: r.dueDate, receiptDate: r.receiptDate, place: "\(r.file):\(r.line)")
     }
     return try store.importInvoices(inputs, source: urls.map(\.lastPathComponent).joined(separator: ", "))

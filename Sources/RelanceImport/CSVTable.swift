@@ -95,3 +95,17 @@ struct CSVTable {
         return v.isEmpty ? nil : v
     }
 }
+
+/// Column-name normalisation shared by every CSV reader.
+public enum CSVNames {
+    /// Lower case, with `-` and spaces read as `_`.
+    public static func normalise(_ name: String) -> String { CSVTable.normalise(name) }
+}
+
+extension EventFileReader {
+    /// The header and records of any CSV file, with their lines (for readers defined elsewhere).
+    public static func csvRecords(text: String, file: String) throws(ImportError) -> (header: [String], rows: [(line: Int, fields: [String])]) {
+        let table = try CSVTable(text: text, file: file)
+        return (table.header, table.records.map { ($0.line, $0.fields) })
+    }
+}

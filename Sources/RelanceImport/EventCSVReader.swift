@@ -34,7 +34,7 @@ public enum EventFileReader {
     public static func readJSONLines(text: String, file: String) throws(ImportError) -> [EventRecord] {
         var rows: [(Int, [String: String])] = []
         var problems: [Diagnostic] = []
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {

@@ -13,9 +13,14 @@ enum Instants {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let date = CivilDate(iso: t) {
             guard years.contains(date.year) else { return nil }
-            return (date.start(in: zone).addingTimeInterval(12 * 3600), zone.identifier)
+            var cal = Calendar(identifier: .gregorian)
+            cal.timeZone = zone
+            let noon = cal.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))
+            return (noon ?? date.start(in: zone).addingTimeInterval(12 * 3600), zone.identifier)
         }
         let normalised = t.replacingOccurrences(of: " ", with: "T")
+        // Foundation's ISO 8601 parser is lenient on Linux (it ignores trailing text): check the shape first.
+        guard normalised.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/) != nil else { return nil }
         let withZone = ISO8601DateFormatter()
         withZone.formatOptions = [.withInternetDateTime]
         let fractional = ISO8601DateFormatter()
@@ -41,9 +46,8 @@ enum Instants {
     /// `UTC` for `Z`, `GMT+0200` for `+02:00`.
     static func zoneName(ofOffsetIn text: String) -> String {
         if text.hasSuffix("Z") { return "UTC" }
-        let offset = text.suffix(6)
-        guard offset.count == 6, offset.first == "+" || offset.first == "-" else { return "UTC" }
-        return "GMT" + offset.replacingOccurrences(of: ":", with: "")
+        guard let match = text.firstMatch(of: /([+-])(\d{2}):?(\d{2})$/) else { return "UTC" }
+        return "GMT\(match.1)\(match.2)\(match.3)"
     }
 
     static func inRange(_ d: Date) -> Bool {

@@ -22,6 +22,7 @@ public struct InvoiceRecord: Hashable, Sendable {
     public var salesRep: String?
     public var credits: String?
     public var payments: [Payment]
+    public var channel: String?
     public var file: String
     public var line: Int
 
@@ -34,7 +35,7 @@ public struct InvoiceRecord: Hashable, Sendable {
 public enum InvoiceCSVReader {
     public static let required = ["invoice", "entity", "site", "issue_date", "amount", "currency"]
     public static let optional = ["kind", "credits", "sent_to", "order_number", "order_type", "delivery_note", "delivery_date",
-                                  "receipt_date", "due_date", "method", "discounted", "sales_rep", "payments"]
+                                  "receipt_date", "due_date", "method", "discounted", "sales_rep", "payments", "channel"]
 
     public static func read(contentsOf url: URL) throws(ImportError) -> [InvoiceRecord] {
         try read(text: try readText(url), file: url.lastPathComponent)
@@ -114,7 +115,7 @@ public enum InvoiceCSVReader {
                 number: number, kind: kind, entity: entity, site: site, sentTo: v("sent_to"), orderNumber: v("order_number"),
                 orderType: v("order_type"), deliveryNote: v("delivery_note"), issueDate: issue, deliveryDate: delivery,
                 receiptDate: receipt, dueDate: due, amount: amount, method: method, discounted: discounted, salesRep: v("sales_rep"),
-                credits: v("credits"), payments: payments, file: file, line: r.line))
+                credits: v("credits"), payments: payments, channel: v("channel")?.lowercased(), file: file, line: r.line))
         }
         guard problems.isEmpty else { throw ImportError(problems) }
         return result

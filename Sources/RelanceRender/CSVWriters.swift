@@ -5,12 +5,12 @@ import RelanceCore
 /// simulated or exported portfolio can be imported again unchanged.
 public enum CSVWriters {
     public static func invoices(_ invoices: [Invoice]) -> String {
-        var out = "invoice,kind,credits,entity,site,sent_to,order_number,order_type,delivery_note,issue_date,delivery_date,due_date,amount,currency,method,discounted,sales_rep,payments\n"
+        var out = "invoice,kind,credits,entity,site,sent_to,order_number,order_type,delivery_note,issue_date,delivery_date,due_date,amount,currency,method,discounted,sales_rep,payments,channel\n"
         for i in invoices {
             let payments = i.payments.map { "\($0.date)=\(plain($0.amount))" }.joined(separator: ";")
             out += [i.id, i.kind.rawValue, i.credits ?? "", i.entity, i.site, i.sentTo ?? "", i.orderNumber ?? "", i.orderType ?? "",
                     i.deliveryNote ?? "", i.issueDate.description, i.deliveryDate?.description ?? "", i.dueDateGiven ? i.dueDate.description : "",
-                    plain(i.amount), i.amount.currency, i.method.rawValue, i.discounted ? "yes" : "no", i.salesRep ?? "", payments]
+                    plain(i.amount), i.amount.currency, i.method.rawValue, i.discounted ? "yes" : "no", i.salesRep ?? "", payments, i.channel ?? ""]
                 .map(field).joined(separator: ",") + "\n"
         }
         return out

@@ -62,7 +62,8 @@ public struct Simulator: Sendable {
         for g in graphs.sorted(by: { $0.group.id < $1.group.id }) {
             for d in g.departments {
                 let slow = rng.chance(settings.slowDepartmentShare) && !d.role.pays
-                let factor = rng.logNormal(median: 1, sigma: 0.25) * (slow ? 2.5 : 1)
+                let speed = rng.logNormal(median: 1, sigma: 0.25)
+                let factor = slow ? 2.5 * max(0.9, speed) : speed
                 laws[d.id] = GroundTruth.DepartmentLaw(department: d.id, speedFactor: factor, sigma: 0.45 + 0.2 * rng.unit(), slow: slow)
             }
             for s in g.sites where s.receivesDeliveries {

@@ -173,6 +173,9 @@ enum Schema {
                 t.column("ignored", .integer).notNull()
             }
         }
+        m.registerMigration("v3-invoice-channel") { db in
+            try db.alter(table: "invoice") { t in t.add(column: "channel", .text) }
+        }
         return m
     }
 

@@ -32,7 +32,11 @@ extension Store {
     /// Events may arrive in any order: positions sort them by time.
     @discardableResult
     public func appendEvents(_ inputs: [EventInput], source: String, now: Date = Date()) throws -> ImportReport {
-        try writer.write { db in
+        try writer.write { db in try appendEvents(inputs, source: source, now: now, db) }
+    }
+
+    func appendEvents(_ inputs: [EventInput], source: String, now: Date, _ db: Database) throws -> ImportReport {
+        do {
             let stamp = ISO8601DateFormatter().string(from: now)
             var problems: [RowProblem] = []
             var report = ImportReport()
@@ -188,6 +192,6 @@ extension Store {
             sentTo: r["sent_to"], orderNumber: r["order_number"], orderType: r["order_type"], deliveryNote: r["delivery_note"],
             issueDate: issue, deliveryDate: delivery.flatMap { CivilDate(iso: $0) }, dueDate: due, dueDateGiven: r["due_date_given"],
             amount: Money(minorUnits: r["amount_minor"], currency: r["currency"]), method: PaymentMethod(rawValue: r["method"]) ?? .transfer,
-            salesRep: r["sales_rep"], credits: r["credits"], discounted: r["discounted"], payments: payments)
+            salesRep: r["sales_rep"], credits: r["credits"], discounted: r["discounted"], payments: payments, channel: r["channel"])
     }
 }

@@ -51,7 +51,11 @@ extension Store {
     /// again changes nothing; a changed row updates the invoice and records each changed field.
     @discardableResult
     public func importInvoices(_ inputs: [InvoiceInput], source: String, now: Date = Date()) throws -> ImportReport {
-        try writer.write { db in
+        try writer.write { db in try importInvoices(inputs, source: source, now: now, db) }
+    }
+
+    func importInvoices(_ inputs: [InvoiceInput], source: String, now: Date, _ db: Database) throws -> ImportReport {
+        do {
             let stamp = ISO8601DateFormatter().string(from: now)
             var graphs: [String: OrgGraph] = [:]
             var problems: [RowProblem] = []
@@ -111,14 +115,15 @@ extension Store {
                 }
                 try db.execute(sql: """
                     INSERT INTO invoice (id, group_id, kind, entity_id, site_id, sent_to, order_number, order_type, delivery_note, issue_date,
-                      delivery_date, receipt_date, due_date, due_date_given, amount_minor, currency, method, discounted, sales_rep, credits, source, imported_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      delivery_date, receipt_date, due_date, due_date_given, amount_minor, currency, method, discounted, sales_rep, credits, channel,
+                      source, imported_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, entity_id = excluded.entity_id, site_id = excluded.site_id,
                       sent_to = excluded.sent_to, order_number = excluded.order_number, order_type = excluded.order_type,
                       delivery_note = excluded.delivery_note, issue_date = excluded.issue_date, delivery_date = excluded.delivery_date,
                       receipt_date = excluded.receipt_date, due_date = excluded.due_date, due_date_given = excluded.due_date_given,
                       amount_minor = excluded.amount_minor, currency = excluded.currency, method = excluded.method,
-                      discounted = excluded.discounted, sales_rep = excluded.sales_rep, credits = excluded.credits,
+                      discounted = excluded.discounted, sales_rep = excluded.sales_rep, credits = excluded.credits, channel = excluded.channel,
                       source = excluded.source, imported_at = excluded.imported_at
                     """, arguments: StatementArguments(row.values + [source, stamp]))
                 try db.execute(sql: "DELETE FROM payment WHERE invoice_id = ?", arguments: [inv.id])
@@ -133,6 +138,19 @@ extension Store {
         }
     }
 
+    /// Saves new customers' organisations, their invoices and their events in one transaction (a plain
+    /// ledger's first import): all or nothing.
+    @discardableResult
+    public func importLedger(organisations: [OrgGraph], invoices: [InvoiceInput], events: [EventInput], source: String, now: Date = Date()) throws
+        -> (invoices: ImportReport, events: ImportReport) {
+        try writer.write { db in
+            for g in organisations { _ = try save(g, source: source, archiveRemoved: false, now: now, db) }
+            let i = try importInvoices(invoices, source: source, now: now, db)
+            let e = try appendEvents(events, source: source, now: now, db)
+            return (i, e)
+        }
+    }
+
     func paymentsText(_ invoice: String, _ db: Database) throws -> String {
         try Row.fetchAll(db, sql: "SELECT date, amount_minor FROM payment WHERE invoice_id = ? ORDER BY date, amount_minor", arguments: [invoice])
             .map { "\($0["date"] as String)=\($0["amount_minor"] as Int64)" }.joined(separator: ";")
@@ -143,7 +161,7 @@ extension Store {
 struct InvoiceRow {
     static let fields = ["id", "group_id", "kind", "entity_id", "site_id", "sent_to", "order_number", "order_type", "delivery_note",
                          "issue_date", "delivery_date", "receipt_date", "due_date", "due_date_given", "amount_minor", "currency", "method",
-                         "discounted", "sales_rep", "credits"]
+                         "discounted", "sales_rep", "credits", "channel"]
     var values: [(any DatabaseValueConvertible)?]
     var texts: [String?]
     var payments: String
@@ -151,7 +169,7 @@ struct InvoiceRow {
     init(_ i: Invoice, receiptDate: CivilDate?) {
         values = [i.id, i.group, i.kind.rawValue, i.entity, i.site, i.sentTo, i.orderNumber, i.orderType, i.deliveryNote,
                   i.issueDate.description, i.deliveryDate?.description, receiptDate?.description, i.dueDate.description, i.dueDateGiven,
-                  i.amount.minorUnits, i.amount.currency, i.method.rawValue, i.discounted, i.salesRep, i.credits]
+                  i.amount.minorUnits, i.amount.currency, i.method.rawValue, i.discounted, i.salesRep, i.credits, i.channel]
         texts = values.map { v in v.map { "\($0.databaseValue)" } }
         payments = i.payments.sorted { ($0.date, $0.amount.minorUnits) < ($1.date, $1.amount.minorUnits) }
             .map { "\($0.date)=\($0.amount.minorUnits)" }.joined(separator: ";")

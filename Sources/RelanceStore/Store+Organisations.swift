@@ -36,7 +36,7 @@ extension Store {
         }
     }
 
-    private func save(_ g: OrgGraph, source: String?, archiveRemoved: Bool, now: Date, _ db: Database) throws -> SaveReport {
+    func save(_ g: OrgGraph, source: String?, archiveRemoved: Bool, now: Date, _ db: Database) throws -> SaveReport {
         let stamp = ISO8601DateFormatter().string(from: now)
         let previous = try loadGraph(g.group.id, includeArchived: true, db)
         var report = SaveReport(group: g.group.id, isNew: previous == nil)

@@ -58,14 +58,18 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     /// For a bill of exchange: whether it is to be discounted (remitted early to the bank).
     public var discounted: Bool
     public var payments: [Payment]
+    /// How the invoice was sent (`paper`, `electronic`, `e-invoicing`, `portal`…), when known: it changes how
+    /// fast some customers pay.
+    public var channel: String?
 
     public init(
         id: String, kind: Kind = .invoice, group: String, entity: String, site: String, sentTo: String? = nil,
         orderNumber: String? = nil, orderType: String? = nil, deliveryNote: String? = nil, issueDate: CivilDate,
         deliveryDate: CivilDate? = nil, dueDate: CivilDate, dueDateGiven: Bool = true, amount: Money,
         method: PaymentMethod = .transfer, salesRep: String? = nil, credits: String? = nil, discounted: Bool = false,
-        payments: [Payment] = []
+        payments: [Payment] = [], channel: String? = nil
     ) {
+        self.channel = channel
         self.id = id
         self.kind = kind
         self.group = group
@@ -89,6 +93,12 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     /// What has been paid.
     public var paid: Money { payments.reduce(.zero(amount.currency)) { $0 + $1.amount } }
+
+    /// The day the invoice was settled: the last payment that brought the balance to zero or below.
+    public var settledOn: CivilDate? {
+        guard kind == .invoice, balance.minorUnits <= 0 else { return nil }
+        return payments.map(\.date).max()
+    }
 
     /// What remains to be paid, before credit notes (see ``openAmount(credited:)``).
     public var balance: Money { amount - paid }

@@ -44,6 +44,9 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
                 return nil                         // "980.123": thousands or a typo? Refuse rather than guess.
             }
         }
+        // Groups of thousands: one to three digits, then groups of exactly three.
+        let groups = integerPart.split(separator: ".", omittingEmptySubsequences: false).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        if groups.count > 1 && ((groups.first?.count ?? 0) > 3 || groups.first?.isEmpty == true || groups.dropFirst().contains { $0.count != 3 }) { return nil }
         let digits = integerPart.filter(\.isNumber)
         guard !digits.isEmpty || !fraction.isEmpty, digits.count <= 15 else { return nil }
         guard let whole = Int64(digits.isEmpty ? "0" : digits), let frac = Int64(fraction.isEmpty ? "0" : fraction) else { return nil }

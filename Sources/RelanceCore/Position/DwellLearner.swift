@@ -11,7 +11,8 @@ public struct DwellLearner: Sendable {
     public func observations(positions: [InvoicePosition]) -> [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] {
         var obs: [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] = [:]
         for p in positions {
-            for s in p.steps {
+            // Payment runs are set by the calendar and the customer's habits, not by a department's pace.
+            for s in p.steps where s.step.action != .paymentRun && s.step.action != .payment {
                 guard let d = s.department, let since = s.since else { continue }
                 let key = LearnedDwellModel.Key(department: d.id, action: s.step.action)
                 if s.status == .done, !s.implied, let end = s.doneAt, s.evidence != nil, !p.closed || s.evidence?.state?.closesInvoice == false {

@@ -58,6 +58,9 @@ public struct InvoicePosition: Sendable {
     /// The last promise to pay.
     public var promisedDate: CivilDate?
     public var axis: WorkingDayAxis
+    /// When the route will be complete (its last step done: the payment released), in working days from
+    /// the axis origin; `nil` without a route.
+    public var completion: DwellDistribution?
 
     public func step(_ id: String) -> StepPosition? { steps.first { $0.step.id == id } }
 
@@ -91,7 +94,8 @@ public struct PositionEngine: Sendable {
         let axis = WorkingDayAxis(origin: origin, calendar: calendar)
         let day = { (e: InvoiceEvent) in e.day(in: zone) }
 
-        var closed = invoice.balance.minorUnits <= 0 && invoice.kind == .invoice && invoice.payments.contains { $0.date <= asOf }
+        let paidByThen = invoice.payments.filter { $0.date <= asOf }.reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+        var closed = invoice.kind == .invoice && !invoice.payments.isEmpty && paidByThen >= invoice.amount.minorUnits
         var scheduled: CivilDate?, promised: CivilDate?
         var blocks: [Block] = []
         var done: [String: (date: CivilDate, event: InvoiceEvent)] = [:]
@@ -240,8 +244,50 @@ public struct PositionEngine: Sendable {
             blocks[i].stepID = deciding?.step.id
             if blocks[i].department == nil { blocks[i].department = deciding?.department?.id }
         }
+        let completion = closed ? nil : ahead(positions, route: route, now: now, axis: axis, scheduled: scheduled, finish: finish)
         return InvoicePosition(invoice: invoice, route: route, asOf: asOf, steps: positions, blocks: blocks, closed: closed,
-                               events: events, scheduledRun: scheduled, promisedDate: promised, axis: axis)
+                               events: events, scheduledRun: scheduled, promisedDate: promised, axis: axis, completion: completion)
+    }
+
+    /// When the route will be complete, looking ahead from `now` (working-day index): a pending step is either
+    /// done unreported (it ends now) or still there, and then needs what remains of its dwell law given the
+    /// time already spent; waiting steps follow; a payment run waits for the next run. Laws are in working days
+    /// from the axis origin, all at or after `now`.
+    func ahead(_ positions: [StepPosition], route: Route?, now: Int, axis: WorkingDayAxis, scheduled: CivilDate?,
+               finish: [String: DwellDistribution]) -> DwellDistribution? {
+        guard let route else { return nil }
+        var ahead: [String: DwellDistribution] = [:]
+        let today = DwellDistribution.point(max(now - 1, 0))
+        func notBefore(_ d: DwellDistribution, _ k: Int) -> DwellDistribution {
+            let tail = d.mass.enumerated().filter { $0.offset >= k }
+            guard tail.reduce(0, { $0 + $1.element }) > 1e-9 else { return .point(k) }
+            var m = Array(repeating: 0.0, count: (tail.last?.offset ?? k) + 1)
+            for (i, x) in tail { m[i] = x }
+            return DwellDistribution(mass: m)
+        }
+        for p in positions {
+            let s = p.step
+            switch p.status {
+            case .done:
+                ahead[s.id] = p.doneAt.map { .point(max(axis.index(of: $0), 0)) } ?? today
+            case .pending, .waiting:
+                let start = p.status == .pending && s.after.isEmpty ? today
+                    : s.after.compactMap { ahead[$0] }.reduce(today) { $0.maximum($1) }
+                if s.action == .paymentRun || s.action == .payment {
+                    ahead[s.id] = notBefore(paymentRunFinish(start: start, law: p.law, axis: axis, scheduled: scheduled), max(now - 1, 0))
+                } else if p.status == .pending, let elapsed = p.dwellDays {
+                    let still = start.adding(p.law.remaining(after: elapsed))
+                    // Done unreported with probability pDone: it ends today.
+                    let mixed = zip(0..<max(still.mass.count, today.mass.count), 0...).map { i, _ in
+                        (i < still.mass.count ? still.mass[i] * (1 - p.probabilityDone) : 0) + (i < today.mass.count ? today.mass[i] * p.probabilityDone : 0)
+                    }
+                    ahead[s.id] = DwellDistribution(mass: mixed)
+                } else {
+                    ahead[s.id] = notBefore(start.adding(p.law), max(now - 1, 0))
+                }
+            }
+        }
+        return route.finalSteps.compactMap { ahead[$0.id] }.reduce(nil as DwellDistribution?) { acc, f in acc.map { $0.maximum(f) } ?? f }
     }
 
     /// The law of the day a payment-run step is done: ready after its own preparation time, then paid in the

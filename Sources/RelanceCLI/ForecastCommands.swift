@@ -1,0 +1,258 @@
+import ArgumentParser
+import Foundation
+import RelanceCore
+import RelanceForecast
+import RelanceRender
+import RelanceStore
+
+/// Forecasts for every open invoice of a book: from the position where the route is known, from the
+/// customer's payment history otherwise (the ledger model, warmed up on the group's settled invoices so
+/// that its intervals come from its own past errors).
+func forecasts(for book: CustomerBook, asOf: CivilDate) -> [PaymentForecast] {
+    let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+    let graph = book.graph
+    let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events,
+                                   table: { i in graph.paymentCalendarOwner(forSite: i.site, orderType: i.orderType).map { WorkingDayTable.shared(for: $0.calendar) } },
+                                   asOf: asOf.adding(days: 1))
+    let ledgerInvoices = book.invoices.filter { $0.kind == .invoice }.map { i in
+        LedgerInvoice(id: i.id, customer: i.group, issueDate: i.issueDate, dueDate: i.dueDate, channel: i.channel, settledOn: i.settledOn,
+                      disputedFrom: book.events[i.id]?.first { $0.state == .inDispute }?.day(in: zone))
+    }
+    // Warm the ledger model up on the history: each invoice forecast at its issue date, errors learned once settled.
+    let model = LedgerModel()
+    var settled = ledgerInvoices.filter { $0.settledOn != nil }.sorted { ($0.settledOn ?? asOf) < ($1.settledOn ?? asOf) }
+    var predicted: [String: Int] = [:]
+    for i in ledgerInvoices.sorted(by: { $0.issueDate < $1.issueDate }) {
+        while let first = settled.first, let s = first.settledOn, s < i.issueDate {
+            model.learn(first)
+            if let p = predicted[first.id] { model.learnResidual(first.issueDate.days(to: s) - p, disputed: first.disputedFrom != nil) }
+            settled.removeFirst()
+        }
+        predicted[i.id] = i.issueDate.days(to: model.forecast(i, asOf: i.issueDate).p50)
+    }
+    for s in settled where (s.settledOn ?? asOf) <= asOf { model.learn(s) }
+    let byID = Dictionary(ledgerInvoices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    return book.open.compactMap { p in
+        RouteForecaster().forecast(p, habit: habit) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
+    }
+}
+
+struct ForecastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "Forecast when open invoices will be paid: P10, P50, P90, the chance of payment by the due date.",
+        discussion: """
+            From the invoice's position in the customer's route (the departments' dwell laws, the payment runs, \
+            the customer's habit of paying at the due date, open disputes, a run or a promise announced), or, \
+            where no route or events are known, from the customer's own payment history. docs/forecasting.md \
+            explains the method.
+
+            Examples:
+              relance forecast FA-2026-10398 --as-of 2026-11-27
+              relance forecast --customer metalux --as-of 2026-11-27 --format csv
+            """)
+
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var asOf: AsOfOption
+    @Argument(help: "One invoice (all open invoices when omitted).") var invoice: String?
+    @Option(help: "Only this customer.") var customer: String?
+    @Option(help: "text, json or csv.") var format: OutputFormat = .text
+
+    func run() throws {
+        let store = try db.open()
+        let date = try asOf.date()
+        var groups = try customer.map { [try store.resolveCustomer($0)] } ?? store.groups().map(\.id)
+        if let invoice {
+            guard let g = try store.group(ofInvoice: invoice) else { throw UserError("unknown invoice '\(invoice)'") }
+            groups = [g]
+        }
+        var rows: [PaymentForecast] = []
+        var amounts: [String: Money] = [:]
+        for g in groups {
+            guard let book = try store.book(group: g, asOf: date) else { continue }
+            for p in book.open { amounts[p.invoice.id] = p.invoice.openAmount(credited: book.credited[p.invoice.id]) }
+            rows += forecasts(for: book, asOf: date)
+        }
+        if let invoice {
+            rows = rows.filter { $0.invoice == invoice }
+            if rows.isEmpty { throw UserError("invoice \(invoice) is not open on \(date)") }
+        }
+        rows.sort { ($0.p50, $0.invoice) < ($1.p50, $1.invoice) }
+        let columns = ["invoice", "open", "due", "p10", "p50", "p90", "p_by_due", "days_late", "method", "why"]
+        let table = rows.map { f in
+            [f.invoice, amounts[f.invoice]?.description ?? "", f.dueDate.description, f.p10.description, f.p50.description, f.p90.description,
+             String(format: "%.0f%%", f.probabilityByDue * 100), String(format: "%.1f", f.expectedDaysLate), f.method.rawValue, f.explanation]
+        }
+        switch format {
+        case .text:
+            if invoice == nil { print("\(plural(rows.count, "open invoice")) as of \(date)") }
+            print(PositionRenderer.table(columns, table), terminator: "")
+        case .csv:
+            print(columns.joined(separator: ","))
+            for r in table { print(r.map(CSVWriters.field).joined(separator: ",")) }
+        case .json:
+            let objects = table.map { Dictionary(uniqueKeysWithValues: zip(columns, $0)) }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+        default: throw ValidationError("relance forecast writes text, json or csv")
+        }
+    }
+}
+
+struct CashflowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cashflow",
+        abstract: "Expected receipts by week or month, with an 80% band.",
+        discussion: """
+            Each open invoice contributes its open amount spread over its forecast distribution. The band treats \
+            invoices as independent: expected ± 1.28 standard deviations.
+
+            Example: relance cashflow --by week --customer metalux --as-of 2026-11-27
+            """)
+
+    enum Period: String, ExpressibleByArgument { case week, month }
+
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var asOf: AsOfOption
+    @Option(help: "week or month.") var by: Period = .week
+    @Option(help: "Only this customer.") var customer: String?
+    @Option(name: .customLong("sales-rep"), help: "Only this sales rep's invoices.") var salesRep: String?
+    @Option(help: "text, json or csv.") var format: OutputFormat = .text
+
+    func run() throws {
+        let store = try db.open()
+        let date = try asOf.date()
+        let groups = try customer.map { [try store.resolveCustomer($0)] } ?? store.groups().map(\.id)
+        var buckets: [CivilDate: (mean: Double, variance: Double)] = [:]
+        var currency = "EUR"
+        for g in groups {
+            guard let book = try store.book(group: g, asOf: date) else { continue }
+            let open = Dictionary(book.open.map { ($0.invoice.id, $0.invoice) }, uniquingKeysWith: { a, _ in a })
+            for f in forecasts(for: book, asOf: date) {
+                guard let inv = open[f.invoice], salesRep == nil || inv.salesRep == salesRep else { continue }
+                let amount = NSDecimalNumber(decimal: inv.openAmount(credited: book.credited[inv.id]).decimalValue).doubleValue
+                currency = inv.amount.currency
+                var perBucket: [CivilDate: Double] = [:]
+                for (k, p) in f.distribution.mass.enumerated() where p > 0 {
+                    perBucket[bucket(f.distribution.start.adding(days: k)), default: 0] += p
+                }
+                for (b, p) in perBucket {
+                    let v = buckets[b] ?? (0, 0)
+                    buckets[b] = (v.mean + amount * p, v.variance + amount * amount * p * (1 - p))
+                }
+            }
+        }
+        let rows = buckets.keys.sorted().map { b -> [String] in
+            let v = buckets[b] ?? (0, 0)
+            let sd = v.variance.squareRoot()
+            return [b.description, String(format: "%.2f", v.mean), String(format: "%.2f", max(0, v.mean - 1.28 * sd)), String(format: "%.2f", v.mean + 1.28 * sd)]
+        }
+        let columns = [by == .week ? "week_of" : "month", "expected_\(currency)", "low_80", "high_80"]
+        switch format {
+        case .text: print(PositionRenderer.table(columns, rows), terminator: "")
+        case .csv:
+            print(columns.joined(separator: ","))
+            for r in rows { print(r.joined(separator: ",")) }
+        case .json:
+            let objects = rows.map { Dictionary(uniqueKeysWithValues: zip(columns, $0)) }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+        default: throw ValidationError("relance cashflow writes text, json or csv")
+        }
+    }
+
+    func bucket(_ d: CivilDate) -> CivilDate {
+        switch by {
+        case .week: return d.adding(days: -Weekday.allCases.firstIndex(of: d.weekday)!)
+        case .month: return CivilDate(year: d.year, month: d.month, day: 1) ?? d
+        }
+    }
+}
+
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay history: forecast with only what was known then, and compare with what happened.",
+        discussion: """
+            Each invoice is forecast at one point: its issue date (--at issue) or some days before its due date \
+            (--at before-due, --days N), or at every date from --from to --to, --every DAYS (--at dates). Reports \
+            the mean absolute error of the payment date and the share of payments inside the 80% interval, for \
+            Relance and for the baselines: the due date; the due date plus the customer's average lateness; the \
+            customer's median days-to-pay.
+
+            Examples:
+              relance backtest --at issue --from 2013-07-12
+              relance backtest --at before-due --days 10 --from 2026-06-01
+            """)
+
+    enum Point: String, ExpressibleByArgument { case issue, beforeDue = "before-due", dates }
+
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "issue, before-due or dates.") var at: Point = .beforeDue
+    @Option(help: "With --at before-due: days before the due date.") var days = 10
+    @Option(help: ArgumentHelp("Only invoices forecast on or after this date.", valueName: "date")) var from: CivilDate?
+    @Option(help: ArgumentHelp("Only invoices forecast on or before this date.", valueName: "date")) var to: CivilDate?
+    @Option(help: "With --at dates: days between forecast dates.") var every = 7
+    @Option(help: "Only this customer.") var customer: String?
+    @Option(help: "Days between re-learning the dwell model.") var relearn = 30
+    @Option(help: "text or json.") var format: OutputFormat = .text
+
+    func run() throws {
+        let store = try db.open()
+        let groups = try customer.map { [try store.resolveCustomer($0)] } ?? store.groups().map(\.id)
+        var cases: [BacktestCase] = []
+        var ledger: [LedgerInvoice] = []
+        var ledgerPoint: [String: CivilDate] = [:]
+        var ledgerEvaluate = Set<String>()
+        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+        let start = Date()
+        for g in groups {
+            guard let graph = try store.graph(g) else { continue }
+            let invoices = try store.invoices(group: g)
+            let events = try store.eventsByInvoice(group: g)
+            let lo = from ?? CivilDate(dayNumber: Int.min / 4), hi = to ?? CivilDate(dayNumber: Int.max / 4)
+            let point: (Invoice) -> CivilDate?
+            switch at {
+            case .issue: point = { $0.issueDate }
+            case .beforeDue: point = { i in let d = i.dueDate.adding(days: -days); return d >= i.issueDate ? d : nil }
+            case .dates:
+                // The first forecast date on or after the issue date in the --every grid from --from.
+                point = { i in
+                    let base = from ?? i.issueDate
+                    let k = max(0, (base.days(to: i.issueDate) + every - 1) / max(every, 1))
+                    return base.adding(days: k * max(every, 1))
+                }
+            }
+            let inRange = { (i: Invoice) -> Bool in point(i).map { lo <= $0 && $0 <= hi } ?? false }
+            if graph.routes.isEmpty {
+                // Customers known only from a ledger are replayed together: the ledger model learns portfolio
+                // effects (channel, disputes) across customers.
+                for i in invoices where i.kind == .invoice {
+                    ledger.append(LedgerInvoice(id: i.id, customer: g, issueDate: i.issueDate, dueDate: i.dueDate, channel: i.channel,
+                                                settledOn: i.settledOn, disputedFrom: events[i.id]?.first { $0.state == .inDispute }?.day(in: zone)))
+                    if let p = point(i) { ledgerPoint[i.id] = p }
+                    if inRange(i) { ledgerEvaluate.insert(i.id) }
+                }
+            } else {
+                cases += RouteBacktest.run(graph: graph, invoices: invoices, events: events, point: point, evaluate: inRange, relearnEvery: relearn).cases
+            }
+        }
+        if !ledger.isEmpty {
+            cases += LedgerBacktest.run(ledger, point: { ledgerPoint[$0.id] }, evaluate: { ledgerEvaluate.contains($0.id) }).cases
+        }
+        let report = BacktestReport(cases: cases)
+        let seconds = Date().timeIntervalSince(start)
+        switch format {
+        case .json:
+            struct Output: Encodable { var cases: Int; var seconds: Double; var scores: [MethodScore] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(Output(cases: cases.count, seconds: (seconds * 10).rounded() / 10, scores: report.scores)), as: UTF8.self))
+        default:
+            print("\(plural(cases.count, "forecast")) compared with actual payments (\(String(format: "%.1f", seconds)) s)")
+            let rows: [[String]] = report.scores.map { s in
+                let coverage: String = s.coverage80.map { String(format: "%.0f%%", $0 * 100) } ?? "—"
+                return [s.method, String(format: "%.2f", s.meanAbsoluteError), coverage, String(s.cases)]
+            }
+            print(PositionRenderer.table(["method", "MAE_days", "inside_80%", "cases"], rows), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import RelanceCore
+
+/// One forecast compared with what happened.
+public struct BacktestCase: Sendable {
+    public var invoice: String
+    public var customer: String
+    public var forecastDate: CivilDate
+    public var actual: CivilDate
+    public var forecast: PaymentForecast
+    /// The baselines' predicted days: `due`, `due+lateness`, `median-days`.
+    public var baselines: [String: CivilDate]
+}
+
+/// Scores of one method over a backtest.
+public struct MethodScore: Sendable, Codable {
+    public var method: String
+    /// Mean absolute error of the predicted payment date, in days.
+    public var meanAbsoluteError: Double
+    /// Share of actual payment dates inside the 80% interval (P10–P90), for methods that give one.
+    public var coverage80: Double?
+    public var cases: Int
+}
+
+/// A backtest's result: the forecasts and the scores of Relance and the baselines.
+public struct BacktestReport: Sendable {
+    public var cases: [BacktestCase]
+
+    public init(cases: [BacktestCase]) { self.cases = cases }
+
+    public static let baselineNames = ["due", "due+lateness", "median-days"]
+
+    public var scores: [MethodScore] {
+        guard !cases.isEmpty else { return [] }
+        let n = Double(cases.count)
+        var result = [MethodScore(
+            method: "relance", meanAbsoluteError: cases.map { Double(abs($0.forecast.p50.days(to: $0.actual))) }.reduce(0, +) / n,
+            coverage80: Double(cases.filter { $0.forecast.p10 <= $0.actual && $0.actual <= $0.forecast.p90 }.count) / n, cases: cases.count)]
+        for b in BacktestReport.baselineNames {
+            let errors = cases.compactMap { c in c.baselines[b].map { Double(abs($0.days(to: c.actual))) } }
+            result.append(MethodScore(method: b, meanAbsoluteError: errors.reduce(0, +) / Double(max(errors.count, 1)), coverage80: nil, cases: errors.count))
+        }
+        return result
+    }
+}
+
+/// Replays a ledger: each invoice is forecast at its forecast point (its issue date, or some days before
+/// its due date) using only the invoices settled strictly before that day, then compared with its actual
+/// settlement. The model's own errors feed its intervals only once the invoices are settled.
+public enum LedgerBacktest {
+    /// - Parameters:
+    ///   - point: the day to forecast an invoice (nil: do not forecast it).
+    ///   - evaluate: whether a forecast counts in the report (others only warm the model up).
+    public static func run(_ invoices: [LedgerInvoice], point: (LedgerInvoice) -> CivilDate?, evaluate: (LedgerInvoice) -> Bool) -> BacktestReport {
+        let model = LedgerModel()
+        enum Kind: Int { case forecast = 0, settle = 1 }
+        var timeline: [(CivilDate, Kind, Int)] = []
+        for (i, inv) in invoices.enumerated() {
+            if let s = inv.settledOn { timeline.append((s, .settle, i)) }
+            if let p = point(inv), inv.settledOn.map({ $0 >= p }) ?? true { timeline.append((p, .forecast, i)) }
+        }
+        // A settlement is known from the next day on: forecasts of the same day come first.
+        timeline.sort { ($0.0, $0.1.rawValue, $0.2) < ($1.0, $1.1.rawValue, $1.2) }
+        var predicted: [Int: (p50: CivilDate, disputed: Bool)] = [:]
+        var lateness: [String: (sum: Int, n: Int, days: [Int])] = [:]
+        var cases: [BacktestCase] = []
+        for (date, kind, i) in timeline {
+            let inv = invoices[i]
+            switch kind {
+            case .settle:
+                guard let s = inv.settledOn else { continue }
+                model.learn(inv)
+                var l = lateness[inv.customer] ?? (0, 0, [])
+                l.sum += inv.dueDate.days(to: s)
+                l.n += 1
+                l.days.append(inv.issueDate.days(to: s))
+                lateness[inv.customer] = l
+                if let p = predicted[i] { model.learnResidual(p.p50.days(to: s), disputed: p.disputed) }
+            case .forecast:
+                let f = model.forecast(inv, asOf: date)
+                predicted[i] = (f.p50, inv.disputedFrom.map { $0 <= date } ?? false)
+                guard evaluate(inv), let actual = inv.settledOn else { continue }
+                let l = lateness[inv.customer]
+                let allLate = lateness.values.reduce((0, 0)) { ($0.0 + $1.sum, $0.1 + $1.n) }
+                let meanLate = l.map { Double($0.sum) / Double($0.n) } ?? (allLate.1 > 0 ? Double(allLate.0) / Double(allLate.1) : 0)
+                let medianDays = l.flatMap { median($0.days) } ?? median(lateness.values.flatMap(\.days)) ?? Double(inv.issueDate.days(to: inv.dueDate))
+                let clamp = { (d: CivilDate) in max(d, date) }
+                cases.append(BacktestCase(
+                    invoice: inv.id, customer: inv.customer, forecastDate: date, actual: actual, forecast: f,
+                    baselines: ["due": clamp(inv.dueDate), "due+lateness": clamp(inv.dueDate.adding(days: Int(meanLate.rounded()))),
+                                "median-days": clamp(inv.issueDate.adding(days: Int(medianDays.rounded())))]))
+            }
+        }
+        return BacktestReport(cases: cases)
+    }
+}

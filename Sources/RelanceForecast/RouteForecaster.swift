@@ -1,0 +1,96 @@
+import Foundation
+import RelanceCore
+
+/// What a customer's payments show, learned from its settled invoices: whether it waits for the due date,
+/// how long before the due date it releases payments then, how long disputes last, the bank's delay.
+public struct PaymentHabit: Sendable {
+    /// Waits for the due date (most payments within a few days of it, long after the route is done).
+    public var paysAtDueDate: Bool
+    /// When it does: payments go in the first run on or after `due − leadDays`.
+    public var leadDays: Int
+    /// Working days between the payment run and the money on our account.
+    public var bankLagDays: Int
+    /// Median calendar days a dispute lasts.
+    public var disputeDays: Int
+    public var settledCount: Int
+
+    public init(paysAtDueDate: Bool = false, leadDays: Int = 0, bankLagDays: Int = 1, disputeDays: Int = 15, settledCount: Int = 0) {
+        self.paysAtDueDate = paysAtDueDate
+        self.leadDays = leadDays
+        self.bankLagDays = bankLagDays
+        self.disputeDays = disputeDays
+        self.settledCount = settledCount
+    }
+
+    /// Learns the habit from invoices settled before `asOf`, their events and the paying calendar.
+    public static func learn(invoices: [Invoice], events: [String: [InvoiceEvent]], table: (Invoice) -> WorkingDayTable?, asOf: CivilDate) -> PaymentHabit {
+        var habit = PaymentHabit()
+        var nearDue = 0, leadVotes = Array(repeating: 0, count: 11), lags: [Int] = [], disputes: [Int] = []
+        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+        for i in invoices {
+            guard let paid = i.settledOn, paid < asOf else { continue }
+            habit.settledCount += 1
+            let late = i.dueDate.days(to: paid)
+            if (-5...10).contains(late) { nearDue += 1 }
+            let evs = events[i.id] ?? []
+            if let sent = evs.last(where: { $0.state == .paymentSent })?.day(in: zone), let t = table(i) {
+                lags.append(max(0, t.count(before: paid) - t.count(before: sent)))
+                // Every lead consistent with this payment: the run on or after `due − lead` is the one that paid.
+                for lead in 0...10 where t.nextPaymentRun(onOrAfter: i.dueDate.adding(days: -lead)) == sent { leadVotes[lead] += 1 }
+            }
+            if let opened = evs.first(where: { $0.state == .inDispute })?.day(in: zone),
+               let closed = evs.first(where: { ($0.state == .resolved || $0.state == .approved) && $0.day(in: zone) >= opened })?.day(in: zone) {
+                disputes.append(opened.days(to: closed))
+            }
+        }
+        if habit.settledCount >= 10 { habit.paysAtDueDate = Double(nearDue) / Double(habit.settledCount) >= 0.6 }
+        // The lead consistent with the most payments (the largest on a tie: runs are weekly or monthly, so
+        // several leads explain one payment, and the true one explains them all).
+        habit.leadDays = leadVotes.enumerated().max { ($0.element, $0.offset) < ($1.element, $1.offset) }.map(\.offset) ?? 0
+        habit.bankLagDays = Int((median(lags) ?? 1).rounded())
+        habit.disputeDays = Int((median(disputes) ?? 15).rounded())
+        return habit
+    }
+}
+
+/// Forecasts from the invoice's position: when its route will be complete (the departments' dwell laws,
+/// what is already done, the payment runs), then the customer's habits (waiting for the due date, the
+/// bank's delay), open disputes, and what the customer said (in the run of a date, a promise to pay).
+public struct RouteForecaster: Sendable {
+    public init() {}
+
+    public func forecast(_ p: InvoicePosition, habit: PaymentHabit) -> PaymentForecast? {
+        guard !p.closed, let completion = p.completion else { return nil }
+        let table = p.axis.table
+        let start = max(p.asOf.adding(days: 1), p.invoice.issueDate)
+        var mass: [Int: Double] = [:]
+        for (i, w) in completion.mass.enumerated() where w > 0 {
+            var run = p.axis.date(at: i)
+            if habit.paysAtDueDate {
+                let dueRun = table.nextPaymentRun(onOrAfter: p.invoice.dueDate.adding(days: -habit.leadDays)) ?? p.invoice.dueDate
+                run = max(run, dueRun)
+            }
+            let received = table.workday(table.count(before: run.adding(days: 1)) + max(habit.bankLagDays - 1, 0))
+            mass[start.days(to: max(received, start)), default: 0] += w
+        }
+        var dist = DayDistribution(start: start, mass: (0...(mass.keys.max() ?? 0)).map { mass[$0] ?? 0 })
+        var why = "route \(p.route?.id ?? "?"): " + (p.pending.map { "\($0.step.id) at \($0.department?.id ?? "?")" }.joined(separator: ", "))
+        if p.pending.isEmpty { why = "route done: waiting for the payment run" }
+        if habit.paysAtDueDate { why += "; pays at the due date" }
+        if let block = p.blocks.first {
+            // An open dispute or suspension: the rest waits for it to be settled.
+            let left = max(1, habit.disputeDays - block.since.days(to: p.asOf))
+            dist = dist.shifted(by: left).given(notBefore: start)
+            why += "; \(block.state.rawValue) since \(block.since), about \(left) more days"
+        }
+        if let run = p.scheduledRun, run >= p.asOf {
+            let received = table.workday(table.count(before: run.adding(days: 1)) + max(habit.bankLagDays - 1, 0))
+            dist = DayDistribution.point(max(received, start)).mixed(with: dist, weight: 0.9)
+            why = "in the payment run of \(run)"
+        } else if let promised = p.promisedDate, promised >= p.asOf {
+            dist = DayDistribution.point(max(promised, start)).mixed(with: dist, weight: 0.7)
+            why = "promised for \(promised)"
+        }
+        return PaymentForecast(invoice: p.invoice.id, asOf: p.asOf, dueDate: p.invoice.dueDate, distribution: dist, method: .route, explanation: why)
+    }
+}
