@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelanceCore
+import RelanceForecast
 import RelanceRender
 import RelanceSamples
 import RelanceStore
@@ -102,6 +103,18 @@ struct DemoCommand: ParsableCommand {
             print(PositionRenderer.callPlanText(plan, position: p, graph: book.graph), terminator: "")
         }
 
+        if let book = books["metalux"] {
+            section("9. When Groupe Métalux will pay (relance forecast --customer metalux --as-of \(asOf))")
+            let fs = forecasts(for: book, asOf: asOf).sorted { ($0.p50, $0.invoice) < ($1.p50, $1.invoice) }
+            let open = Dictionary(book.open.map { ($0.invoice.id, $0.invoice.openAmount(credited: book.credited[$0.invoice.id])) }, uniquingKeysWith: { a, _ in a })
+            let rows = fs.prefix(8).map { f in
+                [f.invoice, open[f.invoice]?.description ?? "", f.dueDate.description, f.p10.description, f.p50.description, f.p90.description,
+                 String(format: "%.0f%%", f.probabilityByDue * 100), f.explanation]
+            }
+            print(PositionRenderer.table(["invoice", "open", "due", "p10", "p50", "p90", "p_by_due", "why"], rows)
+                .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
+
         section("Go on exploring")
         print("  The demo database is \(path); the simulated files are in \(data)/. Try:")
         print("    relance map maisonvert --db \(path)")
@@ -109,6 +122,9 @@ struct DemoCommand: ParsableCommand {
         print("    relance stuck --db \(path) --as-of \(asOf) --truth \(data)/truth.json")
         print("    relance where FA-2026-10503 --db \(path) --as-of \(asOf)")
         print("    relance who FA-2026-10503 --db \(path) --as-of \(asOf)")
+        print("    relance forecast --db \(path) --as-of \(asOf) --customer maisonvert")
+        print("    relance cashflow --db \(path) --as-of \(asOf) --by week")
+        print("    relance backtest --db \(path) --at before-due --days 10 --from 2026-03-01")
         print("    relance check --db \(path)")
     }
 

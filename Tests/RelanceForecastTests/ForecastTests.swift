@@ -1,0 +1,107 @@
+import Foundation
+import RelanceCore
+import RelanceForecast
+import Testing
+
+private func day(_ s: String) -> CivilDate { CivilDate(iso: s) ?? CivilDate(dayNumber: 0) }
+
+@Suite struct DayDistributionTests {
+    @Test func quantilesAndConditioning() {
+        // 10%, 40%, 30%, 20% on the 1st to the 4th.
+        let d = DayDistribution(start: day("2026-03-01"), mass: [1, 4, 3, 2])
+        #expect(d.quantile(0.1) == day("2026-03-01"))
+        #expect(d.quantile(0.5) == day("2026-03-02"))   // 0.1 + 0.4 reaches 0.5 on the 2nd
+        #expect(d.quantile(0.9) == day("2026-03-04"))
+        #expect(abs(d.cdf(day("2026-03-03")) - 0.8) < 1e-9)
+        // Unpaid on the 3rd: 30% and 20% renormalised to 60% and 40%.
+        let g = d.given(notBefore: day("2026-03-03"))
+        #expect(g.start == day("2026-03-03"))
+        #expect(abs(g.mass[0] - 0.6) < 1e-9 && abs(g.mass[1] - 0.4) < 1e-9)
+        // No chance left: everything on the day.
+        #expect(d.given(notBefore: day("2026-03-09")).quantile(0.5) == day("2026-03-09"))
+    }
+
+    @Test func mixtureWeighsEachPart() {
+        let m = DayDistribution.point(day("2026-03-10")).mixed(with: .point(day("2026-03-20")), weight: 0.7)
+        #expect(abs(m.cdf(day("2026-03-10")) - 0.7) < 1e-9)
+        #expect(m.quantile(0.5) == day("2026-03-10"))
+        #expect(m.quantile(0.8) == day("2026-03-20"))
+    }
+}
+
+@Suite struct LedgerModelUnitTests {
+    func settled(_ id: String, _ customer: String, issue: String, days: Int, channel: String, disputed: Bool = false) -> LedgerInvoice {
+        let i = day(issue)
+        return LedgerInvoice(id: id, customer: customer, issueDate: i, dueDate: i.adding(days: 30), channel: channel,
+                             settledOn: i.adding(days: days), disputedFrom: disputed ? i : nil)
+    }
+
+    @Test func sameChannelTrimmedMean() {
+        let m = LedgerModel()
+        // Ten electronic invoices: 10 … 18 and one very late 60; the 10% trimmed mean drops 10 and 60.
+        let days = [10, 11, 12, 13, 14, 15, 16, 17, 18, 60]
+        for (k, d) in days.enumerated() { m.learn(settled("e\(k)", "c1", issue: "2026-01-0\(k % 9 + 1)", days: d, channel: "electronic")) }
+        let new = LedgerInvoice(id: "n", customer: "c1", issueDate: day("2026-06-01"), dueDate: day("2026-07-01"), channel: "electronic",
+                                settledOn: nil, disputedFrom: nil)
+        let (estimate, why) = m.pointForecast(new, disputed: false)
+        #expect(abs(estimate - Double(11 + 12 + 13 + 14 + 15 + 16 + 17 + 18) / 8) < 1e-9)   // 14.5
+        #expect(why.contains("customer's median") || why.contains("customer"))
+    }
+
+    @Test func fewSameChannelInvoicesBorrowFromTheOtherChannel() {
+        let m = LedgerModel()
+        // Portfolio channel effect: two customers paying 10 days faster electronically.
+        for (c, paper, elec) in [("a", 40, 30), ("b", 30, 20)] {
+            for k in 1...3 { m.learn(settled("\(c)p\(k)", c, issue: "2026-01-0\(k)", days: paper, channel: "paper")) }
+            for k in 1...3 { m.learn(settled("\(c)e\(k)", c, issue: "2026-02-0\(k)", days: elec, channel: "electronic")) }
+        }
+        // Customer c: five paper invoices at 50 days, one electronic at 44.
+        for k in 1...5 { m.learn(settled("cp\(k)", "c", issue: "2026-01-1\(k)", days: 50, channel: "paper")) }
+        m.learn(settled("ce1", "c", issue: "2026-03-01", days: 44, channel: "electronic"))
+        let new = LedgerInvoice(id: "n", customer: "c", issueDate: day("2026-06-01"), dueDate: day("2026-07-01"), channel: "electronic",
+                                settledOn: nil, disputedFrom: nil)
+        let (estimate, _) = m.pointForecast(new, disputed: false)
+        // Other channel: 50 − 10 = 40, weighing as much as 6 invoices, blended with the one electronic at 44.
+        let w = LedgerModel.otherChannelWeight
+        #expect(abs(estimate - (40 * w + 44) / (w + 1)) < 1e-9)
+        // A dispute adds the portfolio's dispute effect (none learned: the default 10 days).
+        #expect(abs(m.pointForecast(new, disputed: true).days - estimate - 10) < 1e-9)
+    }
+
+    @Test func intervalsComeFromPastErrors() {
+        let m = LedgerModel()
+        for k in 0..<5 { m.learn(settled("s\(k)", "c", issue: "2026-01-0\(k + 1)", days: 20, channel: "paper")) }
+        for r in 0..<100 { m.learnResidual(r % 2 == 0 ? -4 : 4, disputed: false) }
+        let f = m.forecast(LedgerInvoice(id: "n", customer: "c", issueDate: day("2026-05-04"), dueDate: day("2026-06-03"), channel: "paper",
+                                         settledOn: nil, disputedFrom: nil), asOf: day("2026-05-04"))
+        #expect(f.p10 == day("2026-05-24").adding(days: -4))
+        #expect(f.p90 == day("2026-05-24").adding(days: 4))
+        #expect(f.method == .ledger)
+    }
+}
+
+@Suite struct PaymentHabitTests {
+    @Test func aCustomerThatPaysAtTheDueDateIsRecognisedWithItsLead() throws {
+        // Weekly runs on Tuesdays; every invoice paid in the first run on or after due − 3, received two working days later.
+        let calendar = PayablesCalendar(runWeekdays: [.tuesday])
+        let table = WorkingDayTable.shared(for: calendar)
+        var invoices: [Invoice] = []
+        var events: [String: [InvoiceEvent]] = [:]
+        let zone = try #require(TimeZone(identifier: "Europe/Paris"))
+        for k in 0..<20 {
+            let issue = day("2026-01-05").adding(days: k * 3)
+            let due = issue.adding(days: 60)
+            let run = try #require(table.nextPaymentRun(onOrAfter: due.adding(days: -3)))
+            let paid = table.workday(table.count(before: run) + 2)
+            let id = "F\(k)"
+            invoices.append(Invoice(id: id, group: "g", entity: "e", site: "s", issueDate: issue, dueDate: due,
+                                    amount: Money(minorUnits: 10_000, currency: "EUR"), payments: [Payment(date: paid, amount: Money(minorUnits: 10_000, currency: "EUR"))]))
+            events[id] = [InvoiceEvent(invoice: id, state: .paymentSent, at: run.start(in: zone).addingTimeInterval(36_000), source: .erp)]
+        }
+        let habit = PaymentHabit.learn(invoices: invoices, events: events, table: { _ in table }, asOf: day("2026-12-31"))
+        #expect(habit.paysAtDueDate)
+        #expect(habit.leadDays == 3)
+        #expect(habit.bankLagDays == 2)
+        #expect(habit.settledCount == 20)
+    }
+}
