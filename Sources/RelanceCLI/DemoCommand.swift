@@ -80,15 +80,8 @@ struct DemoCommand: ParsableCommand {
 
         section("6. Stuck invoices as of \(asOf), most at stake first (relance stuck --as-of \(asOf))")
         let finder = StuckFinder()
-        var stuck: [(StuckInvoice, OrgGraph)] = []
-        var books: [String: CustomerBook] = [:]
-        for g in graphs {
-            guard let book = try store.book(group: g.group.id, asOf: asOf) else { continue }
-            books[g.group.id] = book
-            for p in book.open { stuck += finder.stuck(p, credited: book.credited[p.invoice.id]).map { ($0, book.graph) } }
-        }
-        let ranked = finder.rank(stuck.map(\.0)).prefix(8)
-        let graphOf = Dictionary(stuck.map { ($0.0.invoice.id, $0.1) }, uniquingKeysWith: { a, _ in a })
+        let (allStuck, graphOf, books, _) = try stuckInvoices(in: store, groups: graphs.map(\.group.id), asOf: asOf, finder: finder)
+        let ranked = allStuck.prefix(8)
         print(PositionRenderer.table(PositionRenderer.stuckColumns, ranked.compactMap { s in graphOf[s.invoice.id].map { PositionRenderer.stuckRow(s, graph: $0) } })
             .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 

@@ -20,6 +20,26 @@ func position(of invoiceID: String, in store: Store, asOf: CivilDate) throws -> 
     return (book, p)
 }
 
+/// The stuck steps of the open invoices of some customers as of a day, ranked, with the books they come from.
+func stuckInvoices(in store: Store, groups: [String], asOf: CivilDate, finder: StuckFinder) throws
+    -> (ranked: [StuckInvoice], graphs: [String: OrgGraph], books: [String: CustomerBook], openCount: Int) {
+    var items: [StuckInvoice] = []
+    var graphs: [String: OrgGraph] = [:]
+    var books: [String: CustomerBook] = [:]
+    var openCount = 0
+    for g in groups {
+        guard let book = try store.book(group: g, asOf: asOf) else { continue }
+        books[g] = book
+        openCount += book.open.count
+        for p in book.open {
+            let found = finder.stuck(p, credited: book.credited[p.invoice.id])
+            items += found
+            for s in found { graphs[s.invoice.id] = book.graph }
+        }
+    }
+    return (finder.rank(items), graphs, books, openCount)
+}
+
 struct WhereCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "where",
@@ -79,15 +99,7 @@ struct StuckCommand: ParsableCommand {
         let groups = try customer.map { [try store.resolveCustomer($0)] } ?? store.groups().map(\.id)
         guard (0...1).contains(minProbability) else { throw ValidationError("--min-probability is between 0 and 1") }
         let finder = StuckFinder(minimumProbability: minProbability)
-        var items: [(StuckInvoice, OrgGraph)] = []
-        var openCount = 0
-        for g in groups {
-            guard let book = try store.book(group: g, asOf: date) else { continue }
-            openCount += book.open.count
-            for p in book.open { items += finder.stuck(p, credited: book.credited[p.invoice.id]).map { ($0, book.graph) } }
-        }
-        let ranked = finder.rank(items.map(\.0))
-        let graphOf = Dictionary(items.map { ($0.0.invoice.id, $0.1) }, uniquingKeysWith: { a, _ in a })
+        let (ranked, graphOf, _, openCount) = try stuckInvoices(in: store, groups: groups, asOf: date, finder: finder)
         let shown = limit > 0 ? Array(ranked.prefix(limit)) : ranked
         let rows = shown.compactMap { s in graphOf[s.invoice.id].map { PositionRenderer.stuckRow(s, graph: $0) } }
         switch format {
