@@ -18,28 +18,49 @@ enum Instants {
             let noon = cal.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))
             return (noon ?? date.start(in: zone).addingTimeInterval(12 * 3600), zone.identifier)
         }
-        let normalised = t.replacingOccurrences(of: " ", with: "T")
-        // Foundation's ISO 8601 parser is lenient on Linux (it ignores trailing text): check the shape first.
-        guard normalised.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/) != nil else { return nil }
-        let withZone = ISO8601DateFormatter()
-        withZone.formatOptions = [.withInternetDateTime]
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = withZone.date(from: normalised) ?? fractional.date(from: normalised) {
-            return inRange(d) ? (d, zoneName(ofOffsetIn: normalised)) : nil
+        // Parsed by hand (Foundation's ISO 8601 parser is lenient on Linux, ignoring trailing text, and
+        // creating formatters per row is slow): YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:]MM].
+        let chars = Array(t.utf8)
+        guard chars.count >= 16, chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: " "),
+              let day = CivilDate(iso: String(decoding: chars[0..<10], as: UTF8.self)), years.contains(day.year) else { return nil }
+        func number(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= chars.count, r.allSatisfy({ (48...57).contains(chars[$0]) }) else { return nil }
+            return r.reduce(0) { $0 * 10 + Int(chars[$1] - 48) }
         }
-        // Local time, no offset.
-        let parts = normalised.split(separator: "T")
-        guard parts.count == 2, let day = CivilDate(iso: parts[0]), years.contains(day.year) else { return nil }
-        let hms = parts[1].split(separator: ":")
-        guard (2...3).contains(hms.count), let h = Int(hms[0]), let m = Int(hms[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
-        let sec = hms.count == 3 ? Double(hms[2]) ?? -1 : 0
-        guard (0..<60).contains(sec) else { return nil }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        let (y, mo, d) = day.civil
-        guard let date = cal.date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: m, second: Int(sec))) else { return nil }
-        return (date, zone.identifier)
+        guard let h = number(11..<13), chars[13] == UInt8(ascii: ":"), let m = number(14..<16), h < 24, m < 60 else { return nil }
+        var i = 16
+        var seconds = 0.0
+        if i < chars.count, chars[i] == UInt8(ascii: ":") {
+            guard let sec = number(i + 1..<i + 3), sec < 60 else { return nil }
+            seconds = Double(sec)
+            i += 3
+            if i < chars.count, chars[i] == UInt8(ascii: ".") {
+                var j = i + 1
+                var scale = 0.1
+                while j < chars.count, (48...57).contains(chars[j]) { seconds += Double(chars[j] - 48) * scale; scale /= 10; j += 1 }
+                guard j > i + 1 else { return nil }
+                i = j
+            }
+        }
+        let local = Double(day.dayNumber) * 86_400 + Double(h * 3600 + m * 60) + seconds
+        if i == chars.count {
+            // Local time in `zone`: its offset at that moment (looked up twice around a change of offset).
+            let first = local - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
+            let instant = local - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: first)))
+            return (Date(timeIntervalSince1970: instant), zone.identifier)
+        }
+        var offset = 0
+        if chars[i] == UInt8(ascii: "Z") {
+            guard i + 1 == chars.count else { return nil }
+        } else {
+            guard chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-"), let oh = number(i + 1..<i + 3) else { return nil }
+            var k = i + 3
+            if k < chars.count, chars[k] == UInt8(ascii: ":") { k += 1 }
+            guard let om = number(k..<k + 2), k + 2 == chars.count, oh < 24, om < 60 else { return nil }
+            offset = (oh * 3600 + om * 60) * (chars[i] == UInt8(ascii: "-") ? -1 : 1)
+        }
+        let d = Date(timeIntervalSince1970: local - Double(offset))
+        return inRange(d) ? (d, zoneName(ofOffsetIn: t)) : nil
     }
 
     /// A time-zone identifier Foundation understands for the offset ending an ISO 8601 time:
@@ -51,8 +72,7 @@ enum Instants {
     }
 
     static func inRange(_ d: Date) -> Bool {
-        let y = Calendar(identifier: .gregorian).component(.year, from: d)
-        return years.contains(y)
+        years.contains(CivilDate(d, in: .gmt).year)
     }
 
     /// A civil date `YYYY-MM-DD` within the accepted years; also accepts `DD/MM/YYYY` (French) when `dayFirst`.

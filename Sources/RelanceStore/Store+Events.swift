@@ -42,6 +42,11 @@ extension Store {
             var report = ImportReport()
             var groupOf: [String: (group: String, issue: CivilDate)] = [:]
             var seen = Set<String>()
+            let paris = TimeZone(identifier: "Europe/Paris") ?? .gmt
+            var knownDepartments: [String: Set<String>] = [:], knownContacts: [String: Set<String>] = [:]
+            func ids(_ table: String, _ group: String) throws -> Set<String> {
+                Set(try String.fetchAll(db, sql: "SELECT id FROM \(table) WHERE group_id = ?", arguments: [group]))
+            }
             var accepted: [EventInput] = []
             for input in inputs {
                 let e = input.event
@@ -50,18 +55,20 @@ extension Store {
                     groupOf[e.invoice] = (r["group_id"], CivilDate(iso: r["issue_date"] as String) ?? CivilDate(dayNumber: 0))
                 }
                 guard let (group, issue) = groupOf[e.invoice] else { bad("invoice", "unknown invoice '\(e.invoice)' (import it first)"); continue }
-                if let d = e.department,
-                   try Bool.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ? AND group_id = ?", arguments: [d, group]) != true {
+                if knownDepartments[group] == nil {
+                    knownDepartments[group] = try ids("department", group)
+                    knownContacts[group] = try ids("contact", group)
+                }
+                if let d = e.department, knownDepartments[group]?.contains(d) != true {
                     bad("department", "unknown department '\(d)' in customer \(group)")
                 }
-                if let c = e.contact,
-                   try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE id = ? AND group_id = ?", arguments: [c, group]) != true {
+                if let c = e.contact, knownContacts[group]?.contains(c) != true {
                     bad("contact", "unknown contact '\(c)' in customer \(group)")
                 }
                 if e.at > now.addingTimeInterval(86_400) {
                     bad("at", "\(ISO8601DateFormatter().string(from: e.at)) is in the future")
                 }
-                let day = CivilDate(e.at, in: TimeZone(identifier: "Europe/Paris") ?? .gmt)
+                let day = CivilDate(e.at, in: paris)
                 if day < issue.adding(days: -366) {
                     bad("at", "\(day) is more than a year before the invoice date \(issue)")
                 }

@@ -3,11 +3,12 @@ import Foundation
 extension CivilDate {
     /// The civil date of an instant in a time zone (the same instant is a different day in Paris and in
     /// Nouméa).
+    ///
+    /// Computed from the zone's offset at that instant (no `Calendar`: this is on the hot path of every
+    /// position and every import).
     public init(_ instant: Date, in timeZone: TimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        self.init(dayNumber: CivilDate.daysFromCivil(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1))
+        let local = instant.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: instant))
+        self.init(dayNumber: Int((local / 86_400).rounded(.down)))
     }
 
     /// Today in Paris, the default for commands that take `--date`.
