@@ -9,15 +9,11 @@ import RelanceStore
 /// customer's payment history otherwise (the ledger model, warmed up on the group's settled invoices so
 /// that its intervals come from its own past errors).
 func forecasts(for book: CustomerBook, asOf: CivilDate) -> [PaymentForecast] {
-    let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
     let graph = book.graph
     let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events,
-                                   table: { i in graph.paymentCalendarOwner(forSite: i.site, orderType: i.orderType).map { WorkingDayTable.shared(for: $0.calendar) } },
+                                   table: graph.paymentTable(for:),
                                    asOf: asOf.adding(days: 1))
-    let ledgerInvoices = book.invoices.filter { $0.kind == .invoice }.map { i in
-        LedgerInvoice(id: i.id, customer: i.group, issueDate: i.issueDate, dueDate: i.dueDate, channel: i.channel, settledOn: i.settledOn,
-                      disputedFrom: book.events[i.id]?.first { $0.state == .inDispute }?.day(in: zone))
-    }
+    let ledgerInvoices = book.invoices.filter { $0.kind == .invoice }.map { LedgerInvoice($0, events: book.events[$0.id] ?? []) }
     // Warm the ledger model up on the history: each invoice forecast at its issue date, errors learned once settled.
     let model = LedgerModel()
     var settled = ledgerInvoices.filter { $0.settledOn != nil }.sorted { ($0.settledOn ?? asOf) < ($1.settledOn ?? asOf) }
@@ -202,7 +198,6 @@ struct BacktestCommand: ParsableCommand {
         var ledger: [LedgerInvoice] = []
         var ledgerPoint: [String: CivilDate] = [:]
         var ledgerEvaluate = Set<String>()
-        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
         let start = Date()
         for g in groups {
             guard let graph = try store.graph(g) else { continue }
@@ -226,8 +221,7 @@ struct BacktestCommand: ParsableCommand {
                 // Customers known only from a ledger are replayed together: the ledger model learns portfolio
                 // effects (channel, disputes) across customers.
                 for i in invoices where i.kind == .invoice {
-                    ledger.append(LedgerInvoice(id: i.id, customer: g, issueDate: i.issueDate, dueDate: i.dueDate, channel: i.channel,
-                                                settledOn: i.settledOn, disputedFrom: events[i.id]?.first { $0.state == .inDispute }?.day(in: zone)))
+                    ledger.append(LedgerInvoice(i, customer: g, events: events[i.id] ?? []))
                     if let p = point(i) { ledgerPoint[i.id] = p }
                     if inRange(i) { ledgerEvaluate.insert(i.id) }
                 }

@@ -43,6 +43,31 @@ public struct BacktestReport: Sendable {
     }
 }
 
+/// What the baselines know: each customer's settled invoices, as days late and days to settle.
+struct BaselineHistory {
+    private var byCustomer: [String: (late: Int, count: Int, days: [Int])] = [:]
+
+    mutating func learn(customer: String, issue: CivilDate, due: CivilDate, settled: CivilDate) {
+        var h = byCustomer[customer] ?? (0, 0, [])
+        h.late += due.days(to: settled)
+        h.count += 1
+        h.days.append(issue.days(to: settled))
+        byCustomer[customer] = h
+    }
+
+    /// The three baselines for an invoice forecast on `date` (never before it): the due date; the due date plus
+    /// the customer's average lateness; the issue date plus its median days-to-settle. A customer with no
+    /// history gets the portfolio's figures, else no lateness and the terms' days.
+    func baselines(customer: String, issue: CivilDate, due: CivilDate, on date: CivilDate) -> [String: CivilDate] {
+        let h = byCustomer[customer]
+        let all = byCustomer.values.reduce((0, 0)) { ($0.0 + $1.late, $0.1 + $1.count) }
+        let meanLate = h.map { Double($0.late) / Double($0.count) } ?? (all.1 > 0 ? Double(all.0) / Double(all.1) : 0)
+        let medianDays = h.flatMap { median($0.days) } ?? median(byCustomer.values.flatMap(\.days)) ?? Double(issue.days(to: due))
+        return ["due": max(due, date), "due+lateness": max(due.adding(days: Int(meanLate.rounded())), date),
+                "median-days": max(issue.adding(days: Int(medianDays.rounded())), date)]
+    }
+}
+
 /// Replays a ledger: each invoice is forecast at its forecast point (its issue date, or some days before
 /// its due date) using only the invoices settled strictly before that day, then compared with its actual
 /// settlement. The model's own errors feed its intervals only once the invoices are settled.
@@ -61,7 +86,7 @@ public enum LedgerBacktest {
         // A settlement is known from the next day on: forecasts of the same day come first.
         timeline.sort { ($0.0, $0.1.rawValue, $0.2) < ($1.0, $1.1.rawValue, $1.2) }
         var predicted: [Int: (p50: CivilDate, disputed: Bool)] = [:]
-        var lateness: [String: (sum: Int, n: Int, days: [Int])] = [:]
+        var history = BaselineHistory()
         var cases: [BacktestCase] = []
         for (date, kind, i) in timeline {
             let inv = invoices[i]
@@ -69,25 +94,15 @@ public enum LedgerBacktest {
             case .settle:
                 guard let s = inv.settledOn else { continue }
                 model.learn(inv)
-                var l = lateness[inv.customer] ?? (0, 0, [])
-                l.sum += inv.dueDate.days(to: s)
-                l.n += 1
-                l.days.append(inv.issueDate.days(to: s))
-                lateness[inv.customer] = l
+                history.learn(customer: inv.customer, issue: inv.issueDate, due: inv.dueDate, settled: s)
                 if let p = predicted[i] { model.learnResidual(p.p50.days(to: s), disputed: p.disputed) }
             case .forecast:
                 let f = model.forecast(inv, asOf: date)
                 predicted[i] = (f.p50, inv.disputedFrom.map { $0 <= date } ?? false)
                 guard evaluate(inv), let actual = inv.settledOn else { continue }
-                let l = lateness[inv.customer]
-                let allLate = lateness.values.reduce((0, 0)) { ($0.0 + $1.sum, $0.1 + $1.n) }
-                let meanLate = l.map { Double($0.sum) / Double($0.n) } ?? (allLate.1 > 0 ? Double(allLate.0) / Double(allLate.1) : 0)
-                let medianDays = l.flatMap { median($0.days) } ?? median(lateness.values.flatMap(\.days)) ?? Double(inv.issueDate.days(to: inv.dueDate))
-                let clamp = { (d: CivilDate) in max(d, date) }
                 cases.append(BacktestCase(
                     invoice: inv.id, customer: inv.customer, forecastDate: date, actual: actual, forecast: f,
-                    baselines: ["due": clamp(inv.dueDate), "due+lateness": clamp(inv.dueDate.adding(days: Int(meanLate.rounded()))),
-                                "median-days": clamp(inv.issueDate.adding(days: Int(medianDays.rounded())))]))
+                    baselines: history.baselines(customer: inv.customer, issue: inv.issueDate, due: inv.dueDate, on: date)))
             }
         }
         return BacktestReport(cases: cases)

@@ -1,3 +1,4 @@
+import Foundation
 import RelanceCore
 
 /// What the ledger model knows of one invoice.
@@ -20,6 +21,14 @@ public struct LedgerInvoice: Sendable {
         self.channel = channel
         self.settledOn = settledOn
         self.disputedFrom = disputedFrom
+    }
+
+    /// An invoice as the ledger model sees it: a dispute is known from the day of its first `in-dispute` event.
+    public init(_ invoice: Invoice, customer: String? = nil, events: [InvoiceEvent]) {
+        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+        self.init(id: invoice.id, customer: customer ?? invoice.group, issueDate: invoice.issueDate, dueDate: invoice.dueDate,
+                  channel: invoice.channel, settledOn: invoice.settledOn,
+                  disputedFrom: events.first { $0.state == .inDispute }?.day(in: zone))
     }
 
     var daysToSettle: Int? { settledOn.map { issueDate.days(to: $0) } }

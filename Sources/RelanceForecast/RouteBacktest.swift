@@ -21,7 +21,7 @@ public enum RouteBacktest {
         let settledOrder = invoices.compactMap { i in i.settledOn.map { (i, $0) } }.sorted { ($0.1, $0.0.id) < ($1.1, $1.0.id) }.map(\.0)
         var nextSettled = 0
         let ledger = LedgerModel()
-        var lateness: [String: (sum: Int, n: Int, days: [Int])] = [:]
+        var history = BaselineHistory()
         var engine = PositionEngine(graph: graph)
         var habit = PaymentHabit()
         var learnedAt: CivilDate?
@@ -36,13 +36,8 @@ public enum RouteBacktest {
             // What was settled before the forecast day.
             while nextSettled < settledOrder.count, let s = settledOrder[nextSettled].settledOn, s < d {
                 let done = settledOrder[nextSettled]
-                ledger.learn(LedgerInvoice(id: done.id, customer: done.group, issueDate: done.issueDate, dueDate: done.dueDate, channel: done.channel,
-                                           settledOn: s, disputedFrom: nil))
-                var l = lateness[done.group] ?? (0, 0, [])
-                l.sum += done.dueDate.days(to: s)
-                l.n += 1
-                l.days.append(done.issueDate.days(to: s))
-                lateness[done.group] = l
+                ledger.learn(LedgerInvoice(done, events: events[done.id] ?? []))
+                history.learn(customer: done.group, issue: done.issueDate, due: done.dueDate, settled: s)
                 nextSettled += 1
             }
             if learnedAt.map({ $0.days(to: d) >= relearnEvery }) ?? true {
@@ -51,25 +46,18 @@ public enum RouteBacktest {
                 let positions = known.map { prior.position(of: $0, events: events[$0.id] ?? [], asOf: d) }
                 engine = PositionEngine(graph: graph, model: DwellLearner().learn(positions: positions, group: graph.group.id))
                 habit = PaymentHabit.learn(invoices: known, events: events.mapValues { $0.filter { $0.day(in: zone) <= d } },
-                                           table: { i in graph.paymentCalendarOwner(forSite: i.site, orderType: i.orderType).map { WorkingDayTable.shared(for: $0.calendar) } },
+                                           table: graph.paymentTable(for:),
                                            asOf: d)
                 learnedAt = d
             }
             let view = asOfView(inv, d)
             let position = engine.position(of: view, events: events[inv.id] ?? [], asOf: d)
-            let disputedFrom = (events[inv.id] ?? []).first { $0.state == .inDispute }?.day(in: zone)
             let forecast = forecaster.forecast(position, habit: habit)
-                ?? ledger.forecast(LedgerInvoice(id: inv.id, customer: inv.group, issueDate: inv.issueDate, dueDate: inv.dueDate, channel: inv.channel,
-                                                 settledOn: nil, disputedFrom: disputedFrom), asOf: d)
+                ?? ledger.forecast(LedgerInvoice(view, events: events[inv.id] ?? []), asOf: d)
             guard evaluate(inv), let actual = inv.settledOn else { continue }
-            let l = lateness[inv.group]
-            let meanLate = l.map { Double($0.sum) / Double($0.n) } ?? 0
-            let medianDays = l.flatMap { median($0.days) } ?? Double(inv.issueDate.days(to: inv.dueDate))
-            let clamp = { (x: CivilDate) in max(x, d) }
             cases.append(BacktestCase(
                 invoice: inv.id, customer: inv.group, forecastDate: d, actual: actual, forecast: forecast,
-                baselines: ["due": clamp(inv.dueDate), "due+lateness": clamp(inv.dueDate.adding(days: Int(meanLate.rounded()))),
-                            "median-days": clamp(inv.issueDate.adding(days: Int(medianDays.rounded())))]))
+                baselines: history.baselines(customer: inv.group, issue: inv.issueDate, due: inv.dueDate, on: d)))
         }
         return BacktestReport(cases: cases)
     }

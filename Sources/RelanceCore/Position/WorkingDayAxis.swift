@@ -118,3 +118,10 @@ public struct WorkingDayAxis: Sendable {
     /// The date of working day `i` after the origin.
     public func date(at i: Int) -> CivilDate { table.workday(base + i) }
 }
+
+extension OrgGraph {
+    /// The working-day table of the calendar that decides when `invoice` is paid.
+    public func paymentTable(for invoice: Invoice) -> WorkingDayTable? {
+        paymentCalendarOwner(forSite: invoice.site, orderType: invoice.orderType).map { WorkingDayTable.shared(for: $0.calendar) }
+    }
+}
