@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "RelanceSimulator", dependencies: ["RelanceCore"], swiftSettings: strict),
         // Payment-date forecasts: from positions and dwell laws, or from payment history; backtests.
         .target(name: "RelanceForecast", dependencies: ["RelanceCore"], swiftSettings: strict),
+        // Follow-up over a customer's book: forecasts for its open invoices, its stuck approvals (and the agenda).
+        .target(name: "RelancePlan", dependencies: ["RelanceCore", "RelanceStore", "RelanceForecast"], swiftSettings: strict),
         // Text trees, DOT, Mermaid, JSON, SVG (through Graphviz).
         .target(name: "RelanceRender", dependencies: ["RelanceCore"], swiftSettings: strict),
         // The bundled samples, shipped with the program so that `relance demo` works from any folder.
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "RelanceCLI",
             dependencies: [
-                "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples", "RelanceSimulator", "RelanceForecast",
+                "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples", "RelanceSimulator", "RelanceForecast", "RelancePlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

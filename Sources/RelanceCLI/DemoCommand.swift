@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelanceCore
+import RelancePlan
 import RelanceForecast
 import RelanceRender
 import RelanceSamples

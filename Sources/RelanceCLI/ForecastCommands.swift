@@ -1,37 +1,10 @@
 import ArgumentParser
 import Foundation
 import RelanceCore
+import RelancePlan
 import RelanceForecast
 import RelanceRender
 import RelanceStore
-
-/// Forecasts for every open invoice of a book: from the position where the route is known, from the
-/// customer's payment history otherwise (the ledger model, warmed up on the group's settled invoices so
-/// that its intervals come from its own past errors).
-func forecasts(for book: CustomerBook, asOf: CivilDate) -> [PaymentForecast] {
-    let graph = book.graph
-    let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events,
-                                   table: graph.paymentTable(for:),
-                                   asOf: asOf.adding(days: 1))
-    let ledgerInvoices = book.invoices.filter { $0.kind == .invoice }.map { LedgerInvoice($0, events: book.events[$0.id] ?? []) }
-    // Warm the ledger model up on the history: each invoice forecast at its issue date, errors learned once settled.
-    let model = LedgerModel()
-    var settled = ledgerInvoices.filter { $0.settledOn != nil }.sorted { ($0.settledOn ?? asOf) < ($1.settledOn ?? asOf) }
-    var predicted: [String: Int] = [:]
-    for i in ledgerInvoices.sorted(by: { $0.issueDate < $1.issueDate }) {
-        while let first = settled.first, let s = first.settledOn, s < i.issueDate {
-            model.learn(first)
-            if let p = predicted[first.id] { model.learnResidual(first.issueDate.days(to: s) - p, disputed: first.disputedFrom != nil) }
-            settled.removeFirst()
-        }
-        predicted[i.id] = i.issueDate.days(to: model.forecast(i, asOf: i.issueDate).p50)
-    }
-    for s in settled where (s.settledOn ?? asOf) <= asOf { model.learn(s) }
-    let byID = Dictionary(ledgerInvoices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    return book.open.compactMap { p in
-        RouteForecaster().forecast(p, habit: habit) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
-    }
-}
 
 struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

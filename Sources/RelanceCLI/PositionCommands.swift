@@ -1,44 +1,10 @@
 import ArgumentParser
 import Foundation
 import RelanceCore
+import RelancePlan
 import RelanceRender
 import RelanceSimulator
 import RelanceStore
-
-/// Loads the book of the customer an invoice belongs to, and the invoice's position.
-func position(of invoiceID: String, in store: Store, asOf: CivilDate) throws -> (CustomerBook, InvoicePosition) {
-    guard let group = try store.group(ofInvoice: invoiceID) else {
-        throw UserError("unknown invoice '\(invoiceID)': import it with 'relance import invoices FILE'")
-    }
-    guard let book = try store.book(group: group, asOf: asOf) else { throw StoreError.unknownCustomer(group, known: []) }
-    guard let p = book.positions.first(where: { $0.invoice.id == invoiceID }) else {
-        if try store.invoice(invoiceID)?.kind == .creditNote {
-            throw UserError("\(invoiceID) is a credit note: it does not travel through the customer; see the invoice it credits")
-        }
-        throw UserError("invoice \(invoiceID) was not issued yet on \(asOf)")
-    }
-    return (book, p)
-}
-
-/// The stuck steps of the open invoices of some customers as of a day, ranked, with the books they come from.
-func stuckInvoices(in store: Store, groups: [String], asOf: CivilDate, finder: StuckFinder) throws
-    -> (ranked: [StuckInvoice], graphs: [String: OrgGraph], books: [String: CustomerBook], openCount: Int) {
-    var items: [StuckInvoice] = []
-    var graphs: [String: OrgGraph] = [:]
-    var books: [String: CustomerBook] = [:]
-    var openCount = 0
-    for g in groups {
-        guard let book = try store.book(group: g, asOf: asOf) else { continue }
-        books[g] = book
-        openCount += book.open.count
-        for p in book.open {
-            let found = finder.stuck(p, credited: book.credited[p.invoice.id])
-            items += found
-            for s in found { graphs[s.invoice.id] = book.graph }
-        }
-    }
-    return (finder.rank(items), graphs, books, openCount)
-}
 
 struct WhereCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
