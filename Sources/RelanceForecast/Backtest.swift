@@ -46,13 +46,20 @@ public struct BacktestReport: Sendable {
 /// What the baselines know: each customer's settled invoices, as days late and days to settle.
 struct BaselineHistory {
     private var byCustomer: [String: (late: Int, count: Int, days: [Int])] = [:]
+    /// Every customer's days-to-settle, kept sorted, and the portfolio's lateness: a forecast reads medians
+    /// without sorting.
+    private var allDays: [Int] = []
+    private var allLate = 0
 
     mutating func learn(customer: String, issue: CivilDate, due: CivilDate, settled: CivilDate) {
         var h = byCustomer[customer] ?? (0, 0, [])
-        h.late += due.days(to: settled)
+        let late = due.days(to: settled), days = issue.days(to: settled)
+        h.late += late
         h.count += 1
-        h.days.append(issue.days(to: settled))
+        h.days.insert(days, at: h.days.insertionIndex(of: days))
         byCustomer[customer] = h
+        allDays.insert(days, at: allDays.insertionIndex(of: days))
+        allLate += late
     }
 
     /// The three baselines for an invoice forecast on `date` (never before it): the due date; the due date plus
@@ -60,11 +67,28 @@ struct BaselineHistory {
     /// history gets the portfolio's figures, else no lateness and the terms' days.
     func baselines(customer: String, issue: CivilDate, due: CivilDate, on date: CivilDate) -> [String: CivilDate] {
         let h = byCustomer[customer]
-        let all = byCustomer.values.reduce((0, 0)) { ($0.0 + $1.late, $0.1 + $1.count) }
-        let meanLate = h.map { Double($0.late) / Double($0.count) } ?? (all.1 > 0 ? Double(all.0) / Double(all.1) : 0)
-        let medianDays = h.flatMap { median($0.days) } ?? median(byCustomer.values.flatMap(\.days)) ?? Double(issue.days(to: due))
+        let meanLate = h.map { Double($0.late) / Double($0.count) } ?? (allDays.isEmpty ? 0 : Double(allLate) / Double(allDays.count))
+        let medianDays = h.flatMap { sortedMedian($0.days) } ?? sortedMedian(allDays) ?? Double(issue.days(to: due))
         return ["due": max(due, date), "due+lateness": max(due.adding(days: Int(meanLate.rounded())), date),
                 "median-days": max(issue.adding(days: Int(medianDays.rounded())), date)]
+    }
+}
+
+/// The median of an already sorted array.
+private func sortedMedian(_ s: [Int]) -> Double? {
+    guard !s.isEmpty else { return nil }
+    return s.count % 2 == 1 ? Double(s[s.count / 2]) : Double(s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+extension Array where Element == Int {
+    /// Where `x` goes to keep the (sorted) array sorted: after the elements equal to it.
+    func insertionIndex(of x: Int) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] <= x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 }
 

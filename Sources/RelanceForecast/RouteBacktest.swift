@@ -6,6 +6,10 @@ import RelanceCore
 /// model and the payment habit are learned from what was known then (relearned every `relearnEvery`
 /// days), and the forecast is compared with the actual payment. Invoices without a route fall back on
 /// the ledger model.
+///
+/// Three passes, with the same result as one chronological replay: the models of each re-learning date
+/// (sequential: each needs the day's history); every route forecast (independent of each other, spread
+/// over the cores); then the ledger model and the baselines, replayed in order of settlement.
 public enum RouteBacktest {
     public static func run(graph: OrgGraph, invoices allInvoices: [Invoice], events: [String: [InvoiceEvent]],
                            point: (Invoice) -> CivilDate?, evaluate: (Invoice) -> Bool, relearnEvery: Int = 30) -> BacktestReport {
@@ -18,47 +22,68 @@ public enum RouteBacktest {
         }
         points.sort { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
         let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+
+        // 1. The engine and habit known at each re-learning date.
+        var snapshots: [(engine: PositionEngine, habit: PaymentHabit)] = []
+        var snapshotOf: [Int] = []
+        var learnedAt: CivilDate?
+        var closedPositions: [String: InvoicePosition] = [:]
+        let prior = PositionEngine(graph: graph)
+        for (d, _) in points {
+            if learnedAt.map({ $0.days(to: d) >= relearnEvery }) ?? true {
+                let known = invoices.filter { $0.issueDate <= d }.map { asOfView($0, d) }
+                let cutoff = d.adding(days: 1).start(in: zone)
+                // A position closed with all its events known stays as it is: only the others are recomputed.
+                let fresh = known.filter { closedPositions[$0.id] == nil }.concurrentMap { i in
+                    prior.position(of: i, events: events[i.id] ?? [], asOf: d)
+                }
+                for p in fresh where p.closed && p.invoice.settledOn != nil && (events[p.invoice.id] ?? []).allSatisfy({ $0.at < cutoff }) {
+                    closedPositions[p.invoice.id] = p
+                }
+                let positions = known.compactMap { closedPositions[$0.id] } + fresh.filter { closedPositions[$0.invoice.id] == nil }
+                let engine = PositionEngine(graph: graph, model: DwellLearner().learn(positions: positions, group: graph.group.id))
+                let habit = PaymentHabit.learn(invoices: known, events: events.mapValues { $0.filter { $0.day(in: zone) <= d } },
+                                               table: graph.paymentTable(for:), asOf: d)
+                snapshots.append((engine, habit))
+                learnedAt = d
+            }
+            snapshotOf.append(snapshots.count - 1)
+        }
+
+        // 2. Every route forecast, from the position known that day.
+        let jobs = points.indices.map { (point: points[$0], snapshot: snapshots[snapshotOf[$0]]) }
+        let routeForecasts = jobs.concurrentMap(minimumChunk: 32) { job -> PaymentForecast? in
+            let (d, inv) = job.point
+            let position = job.snapshot.engine.position(of: asOfView(inv, d), events: events[inv.id] ?? [], asOf: d)
+            return RouteForecaster().forecast(position, habit: job.snapshot.habit)
+        }
+
+        // 3. The ledger model (for invoices without a route) and the baselines, in order of settlement.
         let settledOrder = invoices.compactMap { i in i.settledOn.map { (i, $0) } }.sorted { ($0.1, $0.0.id) < ($1.1, $1.0.id) }.map(\.0)
         var nextSettled = 0
         let ledger = LedgerModel()
         var history = BaselineHistory()
-        var engine = PositionEngine(graph: graph)
-        var habit = PaymentHabit()
-        var learnedAt: CivilDate?
         var cases: [BacktestCase] = []
-        let forecaster = RouteForecaster()
-        func asOfView(_ i: Invoice, _ d: CivilDate) -> Invoice {
-            var v = i
-            v.payments = i.payments.filter { $0.date <= d }
-            return v
-        }
-        for (d, inv) in points {
-            // What was settled before the forecast day.
+        for (k, (d, inv)) in points.enumerated() {
             while nextSettled < settledOrder.count, let s = settledOrder[nextSettled].settledOn, s < d {
                 let done = settledOrder[nextSettled]
                 ledger.learn(LedgerInvoice(done, events: events[done.id] ?? []))
                 history.learn(customer: done.group, issue: done.issueDate, due: done.dueDate, settled: s)
                 nextSettled += 1
             }
-            if learnedAt.map({ $0.days(to: d) >= relearnEvery }) ?? true {
-                let known = invoices.filter { $0.issueDate <= d }.map { asOfView($0, d) }
-                let prior = PositionEngine(graph: graph)
-                let positions = known.map { prior.position(of: $0, events: events[$0.id] ?? [], asOf: d) }
-                engine = PositionEngine(graph: graph, model: DwellLearner().learn(positions: positions, group: graph.group.id))
-                habit = PaymentHabit.learn(invoices: known, events: events.mapValues { $0.filter { $0.day(in: zone) <= d } },
-                                           table: graph.paymentTable(for:),
-                                           asOf: d)
-                learnedAt = d
-            }
-            let view = asOfView(inv, d)
-            let position = engine.position(of: view, events: events[inv.id] ?? [], asOf: d)
-            let forecast = forecaster.forecast(position, habit: habit)
-                ?? ledger.forecast(LedgerInvoice(view, events: events[inv.id] ?? []), asOf: d)
+            let forecast = routeForecasts[k] ?? ledger.forecast(LedgerInvoice(asOfView(inv, d), events: events[inv.id] ?? []), asOf: d)
             guard evaluate(inv), let actual = inv.settledOn else { continue }
             cases.append(BacktestCase(
                 invoice: inv.id, customer: inv.group, forecastDate: d, actual: actual, forecast: forecast,
                 baselines: history.baselines(customer: inv.group, issue: inv.issueDate, due: inv.dueDate, on: d)))
         }
         return BacktestReport(cases: cases)
+    }
+
+    /// The invoice as known on `d`: later payments are not known yet.
+    static func asOfView(_ i: Invoice, _ d: CivilDate) -> Invoice {
+        var v = i
+        v.payments = i.payments.filter { $0.date <= d }
+        return v
     }
 }

@@ -43,6 +43,10 @@ public struct DwellDistribution: Hashable, Sendable {
     /// "expected 3 days": median 3, spread 0.6 (P90 ≈ 2.2 × median).
     public static func logNormal(median: Double, sigma: Double = 0.6) -> DwellDistribution {
         guard median > 0 else { return .point(0) }
+        return LogNormalCache.shared.law(median: median, sigma: sigma)
+    }
+
+    static func computeLogNormal(median: Double, sigma: Double) -> DwellDistribution {
         let mu = log(median)
         var m = Array(repeating: 0.0, count: horizon + 1)
         var previous = 0.0
@@ -107,22 +111,45 @@ public struct DwellDistribution: Hashable, Sendable {
 
     /// The law of the sum of two independent durations.
     public func adding(_ other: DwellDistribution) -> DwellDistribution {
-        var m = Array(repeating: 0.0, count: min(mass.count + other.mass.count - 1, DwellDistribution.horizon + 1))
-        for (i, a) in mass.enumerated() where a > 0 {
-            for (j, b) in other.mass.enumerated() where b > 0 {
-                m[min(i + j, m.count - 1)] += a * b
+        // A certain duration (a point) only shifts the other law.
+        if other.mass.last == 1 { return shifted(by: other.mass.count - 1) }
+        if mass.last == 1 { return other.shifted(by: mass.count - 1) }
+        let n = min(mass.count + other.mass.count - 1, DwellDistribution.horizon + 1)
+        var m = Array(repeating: 0.0, count: n)
+        m.withUnsafeMutableBufferPointer { out in
+            mass.withUnsafeBufferPointer { a in
+                other.mass.withUnsafeBufferPointer { b in
+                    let last = n - 1
+                    for i in 0..<a.count where a[i] > 0 {
+                        let x = a[i]
+                        // Sums below the last bin land where they fall; the rest goes to the last bin.
+                        let below = Swift.max(0, Swift.min(b.count, last - i))
+                        for j in 0..<below { out[i + j] += x * b[j] }
+                        var beyond = 0.0
+                        for j in below..<b.count { beyond += b[j] }
+                        out[last] += x * beyond
+                    }
+                }
             }
         }
         return DwellDistribution(mass: m)
+    }
+
+    /// The law moved `days` later (the horizon's bin keeps whatever passes it).
+    func shifted(by days: Int) -> DwellDistribution {
+        guard days > 0 else { return self }
+        return DwellDistribution(mass: Array(repeating: 0, count: days) + mass)
     }
 
     /// The law of the later of two independent finishing times.
     public func maximum(_ other: DwellDistribution) -> DwellDistribution {
         let n = max(mass.count, other.mass.count)
         var m = Array(repeating: 0.0, count: n)
-        var previous = 0.0
+        var previous = 0.0, a = 0.0, b = 0.0
         for d in 0..<n {
-            let c = cdf(d) * other.cdf(d)
+            if d < mass.count { a += mass[d] }
+            if d < other.mass.count { b += other.mass[d] }
+            let c = a * b
             m[d] = max(0, c - previous)
             previous = c
         }
@@ -132,3 +159,23 @@ public struct DwellDistribution: Hashable, Sendable {
 
 /// Φ, the standard normal distribution function.
 func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+
+/// Log-normal laws already discretised, by (median, spread): priors are asked for at every step of every
+/// position, and each costs 161 evaluations of Φ. Shared by all threads behind a lock.
+final class LogNormalCache: @unchecked Sendable {
+    static let shared = LogNormalCache()
+    private let lock = NSLock()
+    private var laws: [SIMD2<Double>: DwellDistribution] = [:]
+
+    func law(median: Double, sigma: Double) -> DwellDistribution {
+        let key = SIMD2(median, sigma)
+        lock.lock()
+        if let law = laws[key] { lock.unlock(); return law }
+        lock.unlock()
+        let law = DwellDistribution.computeLogNormal(median: median, sigma: sigma)
+        lock.lock()
+        if laws.count < 10_000 { laws[key] = law }
+        lock.unlock()
+        return law
+    }
+}

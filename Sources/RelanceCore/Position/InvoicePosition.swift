@@ -75,18 +75,57 @@ public struct InvoicePosition: Sendable {
 
 /// Computes positions from a route, the events and a duration model.
 public struct PositionEngine: Sendable {
-    public var graph: OrgGraph
+    public let graph: OrgGraph
     public var model: any DwellModel
+    /// What every position of an invoice on a route needs and that depends on the route alone, worked out
+    /// once per engine rather than once per invoice.
+    private let facts: [String: RouteFacts]
+    /// The route and the paying calendar of each site, with no order type and with each one the routes name.
+    private let circuits: [SiteOrder: (route: Route?, calendar: PayablesCalendar?)]
+
+    struct RouteFacts: Sendable {
+        var order: [RouteStep]
+        var ancestors: [String: Set<String>]
+        var carried: [String: Carried]
+        var finalIDs: [String]
+    }
+
+    struct SiteOrder: Hashable, Sendable {
+        var site: String
+        var orderType: String?
+    }
 
     public init(graph: OrgGraph, model: any DwellModel = PriorDwellModel()) {
         self.graph = graph
         self.model = model
+        var facts: [String: RouteFacts] = [:]
+        for r in graph.routes {
+            facts[r.id] = RouteFacts(order: r.topologicalOrder() ?? [], ancestors: PositionEngine.ancestors(r),
+                                     carried: r.carriedByStep(), finalIDs: r.finalSteps.map(\.id))
+        }
+        self.facts = facts
+        var circuits: [SiteOrder: (route: Route?, calendar: PayablesCalendar?)] = [:]
+        let orderTypes: [String?] = [nil] + Set(graph.routes.flatMap(\.appliesTo.orderTypes)).sorted()
+        for site in graph.sites {
+            for o in orderTypes {
+                circuits[SiteOrder(site: site.id, orderType: o)] = (graph.route(forSite: site.id, orderType: o),
+                                                                    graph.paymentCalendarOwner(forSite: site.id, orderType: o)?.calendar)
+            }
+        }
+        self.circuits = circuits
+    }
+
+    /// The route of an invoice and the calendar of the entity that pays it.
+    private func circuit(site: String, orderType: String?) -> (route: Route?, calendar: PayablesCalendar?) {
+        circuits[SiteOrder(site: site, orderType: orderType)]
+            ?? (graph.route(forSite: site, orderType: orderType), graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar)
     }
 
     /// The position of `invoice` at the end of `asOf` (events later than that day are ignored).
     public func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate) -> InvoicePosition {
-        let route = graph.route(forSite: invoice.site, orderType: invoice.orderType)
-        let calendar = graph.paymentCalendarOwner(forSite: invoice.site, orderType: invoice.orderType)?.calendar ?? PayablesCalendar()
+        let (route, payingCalendar) = circuit(site: invoice.site, orderType: invoice.orderType)
+        let calendar = payingCalendar ?? PayablesCalendar()
+        let routeFacts = route.flatMap { facts[$0.id] }
         let zone = TimeZone(identifier: calendar.timeZone) ?? .gmt
         let cutoff = asOf.adding(days: 1).start(in: zone)
         let events = allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
@@ -100,8 +139,9 @@ public struct PositionEngine: Sendable {
         var blocks: [Block] = []
         var done: [String: (date: CivilDate, event: InvoiceEvent)] = [:]
         let steps = route?.steps ?? []
-        let carried = route?.carriedByStep() ?? [:]
-        let ancestors = route.map(PositionEngine.ancestors) ?? [:]
+        let carried = routeFacts?.carried ?? route?.carriedByStep() ?? [:]
+        let ancestors = routeFacts?.ancestors ?? route.map(PositionEngine.ancestors) ?? [:]
+        let finalIDs = routeFacts?.finalIDs ?? route?.finalSteps.map(\.id) ?? []
         let deptOf: [String: Department] = Dictionary(steps.compactMap { s in
             graph.department(for: s, deliveredAt: invoice.site).map { (s.id, $0) }
         }, uniquingKeysWith: { a, _ in a })
@@ -123,7 +163,7 @@ public struct PositionEngine: Sendable {
                 targets = Set(steps.map(\.id))
             } else if proof.beforePaymentRun {
                 let runs = steps.filter { $0.action == .paymentRun || $0.action == .payment }.map(\.id)
-                let before = runs.isEmpty ? Set(steps.map(\.id)).subtracting(route?.finalSteps.map(\.id) ?? []) : Set(runs.flatMap { ancestors[$0] ?? [] })
+                let before = runs.isEmpty ? Set(steps.map(\.id)).subtracting(finalIDs) : Set(runs.flatMap { ancestors[$0] ?? [] })
                 targets.formUnion(before)
             }
             var arrivedAt: String?
@@ -143,7 +183,7 @@ public struct PositionEngine: Sendable {
             // the goods receipt before it); what it proves before them is done at an unknown date. A payment run
             // or a payment dates nothing before it: those steps were done some time earlier.
             var primary = proof.beforePaymentRun ? Set<String>() : targets.filter { t in !targets.contains { ancestors[$0]?.contains(t) ?? false } }
-            if proof.all { primary = Set(route?.finalSteps.map(\.id) ?? []) }
+            if proof.all { primary = Set(finalIDs) }
             if let a = arrivedAt { targets.formUnion(ancestors[a] ?? []) }
             var closure = targets
             for t in targets { closure.formUnion(ancestors[t] ?? []) }
@@ -174,7 +214,7 @@ public struct PositionEngine: Sendable {
         for id in done.keys { for a in ancestors[id] ?? [] where done[a] == nil { implied.insert(a) } }
 
         // Finishing-time laws in working days from the origin, in route order.
-        let order = route?.topologicalOrder() ?? []
+        let order = routeFacts?.order ?? route?.topologicalOrder() ?? []
         var finish: [String: DwellDistribution] = [:]
         var positions: [StepPosition] = []
         let now = axis.index(of: asOf.adding(days: 1))
@@ -287,7 +327,8 @@ public struct PositionEngine: Sendable {
                 }
             }
         }
-        return route.finalSteps.compactMap { ahead[$0.id] }.reduce(nil as DwellDistribution?) { acc, f in acc.map { $0.maximum(f) } ?? f }
+        let finals = facts[route.id]?.finalIDs ?? route.finalSteps.map(\.id)
+        return finals.compactMap { ahead[$0] }.reduce(nil as DwellDistribution?) { acc, f in acc.map { $0.maximum(f) } ?? f }
     }
 
     /// The law of the day a payment-run step is done: ready after its own preparation time, then paid in the

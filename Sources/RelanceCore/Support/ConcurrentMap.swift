@@ -1,0 +1,48 @@
+import Dispatch
+import Foundation
+
+extension Array where Element: Sendable {
+    /// `map`, spread over the machine's cores in contiguous chunks; the result keeps the order of the
+    /// elements. For pure, CPU-bound transforms of many elements (positions, forecasts).
+    public func concurrentMap<T: Sendable>(minimumChunk: Int = 64, _ transform: @Sendable (Element) -> T) -> [T] {
+        let workers = Swift.min(ProcessInfo.activeProcessorCountCached, Swift.max(1, count / Swift.max(minimumChunk, 1)))
+        guard workers > 1 else { return map(transform) }
+        let results = ResultSlots<T>(count: count)
+        let chunk = (count + workers - 1) / workers
+        self.withUnsafeBufferPointer { elements in
+            nonisolated(unsafe) let elements = elements
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let range = (w * chunk)..<Swift.min(count, (w + 1) * chunk)
+                for i in range { results.set(i, transform(elements[i])) }
+            }
+        }
+        return results.values()
+    }
+}
+
+extension ProcessInfo {
+    static let activeProcessorCountCached = ProcessInfo.processInfo.activeProcessorCount
+}
+
+/// Slots written by one worker each (disjoint indices), read once all workers are done.
+private final class ResultSlots<T>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<T>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: count)
+    }
+
+    /// Each index is written exactly once, by the worker that owns it.
+    func set(_ i: Int, _ value: T) { (base + i).initialize(to: value) }
+
+    /// Moves the values out (call once, after every index was written).
+    func values() -> [T] {
+        let result = Array(UnsafeBufferPointer(start: base, count: count))
+        base.deinitialize(count: count)
+        return result
+    }
+
+    deinit { base.deallocate() }
+}
