@@ -217,9 +217,10 @@ struct BacktestCommand: ParsableCommand {
             print("\(plural(cases.count, "forecast")) compared with actual payments (\(String(format: "%.1f", seconds)) s)")
             let rows: [[String]] = report.scores.map { s in
                 let coverage: String = s.coverage80.map { String(format: "%.0f%%", $0 * 100) } ?? "—"
-                return [s.method, String(format: "%.2f", s.meanAbsoluteError), coverage, String(s.cases)]
+                let band: String = s.bandCoverage80.map { String(format: "%.0f%%", $0 * 100) } ?? "—"
+                return [s.method, String(format: "%.2f", s.meanAbsoluteError), coverage, band, String(s.cases)]
             }
-            print(PositionRenderer.table(["method", "MAE_days", "inside_80%", "cases"], rows), terminator: "")
+            print(PositionRenderer.table(["method", "MAE_days", "inside_80%", "band_80%", "cases"], rows), terminator: "")
         }
     }
 }

@@ -18,6 +18,10 @@ public struct MethodScore: Sendable, Codable {
     public var meanAbsoluteError: Double
     /// Share of actual payment dates inside the 80% interval (P10–P90), for methods that give one.
     public var coverage80: Double?
+    /// The same share counting each actual day by the part of its band of levels inside the interval
+    /// (``PIT/share(inside:_:)``): what "80%" means for forecasts in whole days, where one day may hold
+    /// more than 80% of the probability. A calibrated model scores 80% here.
+    public var bandCoverage80: Double?
     public var cases: Int
 }
 
@@ -34,10 +38,14 @@ public struct BacktestReport: Sendable {
         let n = Double(cases.count)
         var result = [MethodScore(
             method: "relance", meanAbsoluteError: cases.map { Double(abs($0.forecast.p50.days(to: $0.actual))) }.reduce(0, +) / n,
-            coverage80: Double(cases.filter { $0.forecast.p10 <= $0.actual && $0.actual <= $0.forecast.p90 }.count) / n, cases: cases.count)]
+            coverage80: Double(cases.filter { $0.forecast.p10 <= $0.actual && $0.actual <= $0.forecast.p90 }.count) / n,
+            bandCoverage80: cases.map { c in
+                c.forecast.pit(of: c.actual).share(inside: c.forecast.intervalLevels.low, c.forecast.intervalLevels.high)
+            }.reduce(0, +) / n,
+            cases: cases.count)]
         for b in BacktestReport.baselineNames {
             let errors = cases.compactMap { c in c.baselines[b].map { Double(abs($0.days(to: c.actual))) } }
-            result.append(MethodScore(method: b, meanAbsoluteError: errors.reduce(0, +) / Double(max(errors.count, 1)), coverage80: nil, cases: errors.count))
+            result.append(MethodScore(method: b, meanAbsoluteError: errors.reduce(0, +) / Double(max(errors.count, 1)), coverage80: nil, bandCoverage80: nil, cases: errors.count))
         }
         return result
     }

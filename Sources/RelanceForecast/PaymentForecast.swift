@@ -74,9 +74,23 @@ public struct PaymentForecast: Sendable {
     /// Why: "in the run of 2026-12-10 (scheduled)", "approval pending at purchasing", "customer median 23 days".
     public var explanation: String
 
-    public var p10: CivilDate { distribution.quantile(0.1) }
+    /// The levels of the 80% interval's ends: 0.1 and 0.9 unless the model's past errors re-calibrated
+    /// them (``IntervalCalibration``).
+    public var intervalLevels: (low: Double, high: Double) = (0.1, 0.9)
+
+    /// The 80% interval's ends and the median. P10 and P90 are the quantiles at ``intervalLevels``.
+    public init(invoice: String, asOf: CivilDate, dueDate: CivilDate, distribution: DayDistribution, method: Method, explanation: String) {
+        self.invoice = invoice
+        self.asOf = asOf
+        self.dueDate = dueDate
+        self.distribution = distribution
+        self.method = method
+        self.explanation = explanation
+    }
+
+    public var p10: CivilDate { distribution.quantile(intervalLevels.low) }
     public var p50: CivilDate { distribution.quantile(0.5) }
-    public var p90: CivilDate { distribution.quantile(0.9) }
+    public var p90: CivilDate { distribution.quantile(intervalLevels.high) }
     /// P(paid on or before the due date).
     public var probabilityByDue: Double { distribution.cdf(dueDate) }
     /// Expected days late (days after the due date, 0 when paid on time), in calendar days.

@@ -31,7 +31,7 @@ public enum RouteBacktest {
         let prior = PositionEngine(graph: graph)
         for (d, _) in points {
             if learnedAt.map({ $0.days(to: d) >= relearnEvery }) ?? true {
-                let known = invoices.filter { $0.issueDate <= d }.map { asOfView($0, d) }
+                let known = invoices.filter { $0.issueDate <= d }.map { $0.known(on: d) }
                 let cutoff = d.adding(days: 1).start(in: zone)
                 // A position closed with all its events known stays as it is: only the others are recomputed.
                 let fresh = known.filter { closedPositions[$0.id] == nil }.concurrentMap { i in
@@ -54,7 +54,7 @@ public enum RouteBacktest {
         let jobs = points.indices.map { (point: points[$0], snapshot: snapshots[snapshotOf[$0]]) }
         let routeForecasts = jobs.concurrentMap(minimumChunk: 32) { job -> PaymentForecast? in
             let (d, inv) = job.point
-            let position = job.snapshot.engine.position(of: asOfView(inv, d), events: events[inv.id] ?? [], asOf: d)
+            let position = job.snapshot.engine.position(of: inv.known(on: d), events: events[inv.id] ?? [], asOf: d)
             return RouteForecaster().forecast(position, habit: job.snapshot.habit)
         }
 
@@ -64,14 +64,30 @@ public enum RouteBacktest {
         let ledger = LedgerModel()
         var history = BaselineHistory()
         var cases: [BacktestCase] = []
+        // The route model's own past: where each settled invoice's payment fell in its forecast.
+        var routeForecastOf: [String: PaymentForecast] = [:]
+        var pits: [PIT] = []
+        var calibration = IntervalCalibration.identity
         for (k, (d, inv)) in points.enumerated() {
+            var learned = false
             while nextSettled < settledOrder.count, let s = settledOrder[nextSettled].settledOn, s < d {
                 let done = settledOrder[nextSettled]
                 ledger.learn(LedgerInvoice(done, events: events[done.id] ?? []))
                 history.learn(customer: done.group, issue: done.issueDate, due: done.dueDate, settled: s)
+                if let f = routeForecastOf.removeValue(forKey: done.id) {
+                    pits.append(f.pit(of: s))
+                    learned = true
+                }
                 nextSettled += 1
             }
-            let forecast = routeForecasts[k] ?? ledger.forecast(LedgerInvoice(asOfView(inv, d), events: events[inv.id] ?? []), asOf: d)
+            if learned { calibration = IntervalCalibration(pits: pits.suffix(IntervalCalibration.window)) }
+            let forecast: PaymentForecast
+            if let route = routeForecasts[k] {
+                routeForecastOf[inv.id] = route
+                forecast = calibration.apply(to: route)
+            } else {
+                forecast = ledger.forecast(LedgerInvoice(inv.known(on: d), events: events[inv.id] ?? []), asOf: d)
+            }
             guard evaluate(inv), let actual = inv.settledOn else { continue }
             cases.append(BacktestCase(
                 invoice: inv.id, customer: inv.group, forecastDate: d, actual: actual, forecast: forecast,
@@ -80,10 +96,33 @@ public enum RouteBacktest {
         return BacktestReport(cases: cases)
     }
 
-    /// The invoice as known on `d`: later payments are not known yet.
-    static func asOfView(_ i: Invoice, _ d: CivilDate) -> Invoice {
-        var v = i
-        v.payments = i.payments.filter { $0.date <= d }
+}
+
+extension Invoice {
+    /// The invoice as known at the end of `day`: later payments are not known yet.
+    public func known(on day: CivilDate) -> Invoice {
+        var v = self
+        v.payments = payments.filter { $0.date <= day }
         return v
+    }
+}
+
+extension IntervalCalibration {
+    /// The levels learned from a book's recently settled invoices, forecast again `days` before their due
+    /// date with today's model: an approximation of the backtest's calibration (today's model has seen
+    /// those payments, so it is a little too kind to itself), cheap enough for every forecast.
+    public static func fromRecentRoutes(graph: OrgGraph, model: any DwellModel, invoices: [Invoice], events: [String: [InvoiceEvent]],
+                                        habit: PaymentHabit, days: Int = 10, limit: Int = IntervalCalibration.window) -> IntervalCalibration {
+        let engine = PositionEngine(graph: graph, model: model)
+        let settled = invoices.filter { $0.kind == .invoice && $0.settledOn != nil }
+            .sorted { ($0.settledOn ?? $0.issueDate, $0.id) < ($1.settledOn ?? $1.issueDate, $1.id) }
+            .suffix(limit)
+        let pits = Array(settled).concurrentMap { inv -> PIT? in
+            let point = inv.dueDate.adding(days: -days)
+            guard let paid = inv.settledOn, paid >= point, point >= inv.issueDate else { return nil }
+            let position = engine.position(of: inv.known(on: point), events: events[inv.id] ?? [], asOf: point)
+            return RouteForecaster().forecast(position, habit: habit)?.pit(of: paid)
+        }
+        return IntervalCalibration(pits: pits.compactMap { $0 })
     }
 }

@@ -69,8 +69,11 @@ public func forecasts(for book: CustomerBook, asOf: CivilDate) -> [PaymentForeca
     }
     for s in settled[next...] where (s.settledOn ?? asOf) <= asOf { model.learn(s) }
     let byID = Dictionary(ledgerInvoices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    // The route model's interval levels, re-calibrated on how its forecasts of recent payments fared.
+    let calibration = IntervalCalibration.fromRecentRoutes(graph: graph, model: book.model, invoices: book.invoices,
+                                                           events: book.events, habit: habit)
     return book.open.compactMap { p in
-        RouteForecaster().forecast(p, habit: habit) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
+        RouteForecaster().forecast(p, habit: habit).map(calibration.apply(to:)) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
     }
 }
 
