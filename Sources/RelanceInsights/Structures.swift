@@ -56,7 +56,7 @@ extension BottleneckReport {
             let total = paths.values.reduce(0) { $0 + $1.count }
             guard total > 0 else { continue }
             var acc = (steps: 0.0, handOffs: 0.0, departments: 0.0, sites: 0.0, entities: 0.0, wait: 0.0, runs: 0.0, added: 0.0)
-            var routeLines: [(added: Double, line: String)] = []
+            var routeLines: [(added: Double, total: Double, line: String)] = []
             var slowHere: [String: BottleneckRow] = [:]
             var calendars: [String: (calendar: PayablesCalendar, count: Int)] = [:]
             for (_, p) in paths.sorted(by: { $0.key < $1.key }) {
@@ -89,7 +89,7 @@ extension BottleneckReport {
                 acc.wait += w * wait
                 acc.runs += w * runsPerMonth(calendar)
                 acc.added += w * (own - usual)
-                routeLines.append((own - usual, "route \(p.route.id) from \(p.site) (\(p.count) invoices): \(p.route.steps.count) steps, "
+                routeLines.append((own - usual, (own - usual) * Double(p.count), "route \(p.route.id) from \(p.site) (\(p.count) invoices): \(p.route.steps.count) steps, "
                     + "\(handOffs) hand-offs across \(deptSet.count) departments, \(siteSet.count) sites, \(entitySet.count) \(entitySet.count == 1 ? "entity" : "entities"); "
                     + "critical path \(Self.days(own)) vs \(Self.days(usual)) typical"))
                 for d in deptSet { for (k, r) in slow where r.department == d { slowHere[k] = r } }
@@ -107,11 +107,12 @@ extension BottleneckReport {
                 evidence.append((wait - typicalWait, "payment runs of \(id): \(shape), \(Self.days(runs)) a month; an approved invoice waits "
                     + "\(Self.days(wait)) working days for the run vs \(Self.days(typicalWait)) typical"))
             }
-            evidence += routeLines.sorted { $0.added > $1.added }.prefix(3).map { ($0.added, $0.line) }
+            // The routes that cost the most days in all (days added × invoices), three at most.
+            evidence += routeLines.sorted { ($0.total, $1.line) > ($1.total, $0.line) }.prefix(3).map { ($0.added, $0.line) }
             out.append(StructureRow(
                 group: g.group.id, name: g.group.name, invoices: total, steps: acc.steps, handOffs: acc.handOffs,
                 departments: acc.departments, sites: acc.sites, entities: acc.entities, runWait: acc.wait, runsPerMonth: acc.runs,
-                daysAdded: acc.added, evidence: evidence.sorted { $0.0 > $1.0 }.map(\.1)))
+                daysAdded: acc.added, evidence: evidence.sorted { ($0.0, $1.1) > ($1.0, $0.1) }.map(\.1)))
         }
         return out.sorted { ($0.daysAdded, $1.group) > ($1.daysAdded, $0.group) }
     }
