@@ -220,7 +220,7 @@ struct BottlenecksReportCommand: ParsableCommand {
                                 "departments": table.objects(), "structures": structureObjects]), terminator: "")
         }
         let charted = rows.filter(\.ranked).prefix(15).compactMap { r in
-            r.median.map { (label: "\(r.departmentName) · \(r.action.rawValue)", median: $0, p90: r.p90, slow: (r.daysAdded ?? 0) >= minDays) }
+            r.median.map { (label: "\(r.department) · \(r.action.rawValue)", median: $0, p90: r.p90, slow: (r.daysAdded ?? 0) >= minDays) }
         }
         try options.chart(Charts.dwell(title: "Where invoices wait: the slowest department steps", rows: charted), named: "bottlenecks.svg")
     }
