@@ -179,14 +179,15 @@ struct BottlenecksReportCommand: ParsableCommand {
         let rows = limit > 0 ? Array(all.prefix(limit)) : all
         let structures = report.structures(histories, rows: all)
         let columns = ["rank", "department", "name", "site", "customer", "step", "observed", "unfinished", "median", "p90", "typical", "days_added",
-                       "bottleneck", "previous_median", "recent_median", "trend", "sitting_now", "sitting_amount"]
+                       "bottleneck", "previous_median", "recent_median", "trend", "sitting_now", "currency", "sitting_amount"]
+        let currency = histories.mainCurrency
         let table = ReportTable(columns: columns, rows: rows.enumerated().map { i, r in
             [.int(i + 1), .text(r.department), .text(r.departmentName), .text(r.site), .text(r.group), .text(r.action.rawValue),
              .int(r.completed), .int(r.censored), .number(r.median.map(Double.init), decimals: 0), .number(r.p90.map(Double.init), decimals: 0),
              .number(r.typical.map(Double.init), decimals: 0), .number(r.daysAdded.map(Double.init), decimals: 0),
              .text((r.daysAdded ?? 0) >= minDays ? "yes" : "no"),
              .number(r.previousMedian.map(Double.init), decimals: 0), .number(r.recentMedian.map(Double.init), decimals: 0), .text(r.trend.rawValue),
-             .int(r.sittingNow), .text(r.sittingAmount.description)]
+             .int(r.sittingNow), .text(currency), .amounts(r.sittingAmount, currency: currency)]
         })
         switch options.format {
         case .text:
@@ -247,16 +248,18 @@ struct InvoicingReportCommand: ParsableCommand {
         let all = report.delays(histories)
         let rows = limit > 0 ? Array(all.prefix(limit)) : all
         let issues = report.issues(histories)
-        let table = ReportTable(columns: [by.rawValue, "name", "invoices", "median_days", "p90_days", "mean_days", "excess_days", "late_amount", "cost"],
+        let currency = histories.mainCurrency
+        let table = ReportTable(columns: [by.rawValue, "name", "invoices", "median_days", "p90_days", "mean_days", "excess_days", "currency",
+                                          "late_amount", "cost"],
                                 rows: rows.map { r in
-            [.text(r.key), .text(r.label), .int(r.invoices), .int(r.median), .int(r.p90), days(r.mean), .int(r.excessDays),
-             .text(r.lateAmount.description), .text(r.cost.description)]
+            [.text(r.key), .text(r.label), .int(r.invoices), .int(r.median), .int(r.p90), days(r.mean), .int(r.excessDays), .text(currency),
+             .amounts(r.lateAmount, currency: currency), .amounts(r.cost, currency: currency)]
         })
-        let issueColumns = ["issue", "invoice", "customer", "entity", "issued", "amount", "detail"]
+        let issueColumns = ["issue", "invoice", "customer", "entity", "issued", "currency", "amount", "detail"]
         func issueRows(_ list: [InvoicingIssue]) -> [[ReportCell]] {
             list.map { i in
                 [.text(i.kind.rawValue), .text(i.invoice.id), .text(i.group), .text(i.invoice.entity), .text(i.invoice.issueDate.description),
-                 .text(i.invoice.amount.description), .text(i.detail)]
+                 .text(i.invoice.amount.currency), .money(i.invoice.amount), .text(i.detail)]
             }
         }
         switch options.format {

@@ -1,5 +1,6 @@
 import Foundation
 import RelanceCore
+import RelanceInsights
 import RelanceRender
 
 /// A cell of a report: typed, so that JSON gets numbers where text and CSV get formatted text.
@@ -62,4 +63,21 @@ struct ReportTable {
 func jsonText(_ object: Any) throws -> String {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     return String(decoding: data, as: UTF8.self) + "\n"
+}
+
+extension ReportCell {
+    /// Amounts of one currency as an amount (plain in CSV and JSON); of several, as text (`12.00 EUR + 3.00 USD`).
+    static func amounts(_ a: Amounts, currency: String) -> ReportCell {
+        let values = a.values
+        if values.count > 1 { return .text(a.description) }
+        return .money(values.first ?? .zero(currency))
+    }
+}
+
+extension [CustomerHistory] {
+    /// The currency most invoices are in (EUR when there are none): the one zero amounts are shown in.
+    var mainCurrency: String {
+        let counts = Dictionary(flatMap(\.invoices).map { ($0.amount.currency, 1) }, uniquingKeysWith: +)
+        return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "EUR"
+    }
 }

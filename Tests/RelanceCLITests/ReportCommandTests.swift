@@ -122,7 +122,7 @@ import FoundationXML
         let r = try report("invoicing", "--format", "csv")
         #expect(r.status == 0, "\(r)")
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.first == "site,name,invoices,median_days,p90_days,mean_days,excess_days,late_amount,cost")
+        #expect(lines.first == "site,name,invoices,median_days,p90_days,mean_days,excess_days,currency,late_amount,cost")
         let firstSites = lines.dropFirst().prefix(slow.count).map { String($0.split(separator: ",")[0]) }
         #expect(Set(firstSites) == slow, "\(r)")
     }
