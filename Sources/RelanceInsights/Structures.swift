@@ -89,8 +89,9 @@ extension BottleneckReport {
                 acc.wait += w * wait
                 acc.runs += w * runsPerMonth(calendar)
                 acc.added += w * (own - usual)
-                routeLines.append((own - usual, (own - usual) * Double(p.count), "route \(p.route.id) from \(p.site) (\(p.count) invoices): \(p.route.steps.count) steps, "
-                    + "\(handOffs) hand-offs across \(deptSet.count) departments, \(siteSet.count) sites, \(entitySet.count) \(entitySet.count == 1 ? "entity" : "entities"); "
+                routeLines.append((own - usual, (own - usual) * Double(p.count), "route \(p.route.id) from \(p.site) (\(Self.count(p.count, "invoice"))): "
+                    + "\(Self.count(p.route.steps.count, "step")), \(Self.count(handOffs, "hand-off")) across \(Self.count(deptSet.count, "department")), "
+                    + "\(Self.count(siteSet.count, "site")), \(Self.count(entitySet.count, "entity", "entities")); "
                     + "critical path \(Self.days(own)) vs \(Self.days(usual)) typical"))
                 for d in deptSet { for (k, r) in slow where r.department == d { slowHere[k] = r } }
             }
@@ -155,4 +156,7 @@ extension BottleneckReport {
     }
 
     static func days(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// `1 site`, `3 sites`.
+    static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String { "\(n) \(n == 1 ? one : many ?? one + "s")" }
 }
