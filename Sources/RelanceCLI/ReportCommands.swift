@@ -37,7 +37,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Last day of the period (YYYY-MM-DD), not after --as-of; default the as-of day.", valueName: "date"))
     var to: String?
     @Option(help: "Only this customer (group id or name, entity id or SIREN).") var customer: String?
-    @Option(help: "text, json or csv.") var format: OutputFormat = .text
+    @Option(help: "text, json or csv.") var format: ReportFormat = .text
     @Option(help: ArgumentHelp("Also write the report's chart as SVG into this folder (created if needed).", valueName: "dir"))
     var svg: String?
 
@@ -58,10 +58,6 @@ struct ReportOptions: ParsableArguments {
         return (asOf, period)
     }
 
-    func checkFormat() throws {
-        guard [.text, .json, .csv].contains(format) else { throw ValidationError("reports are written as text, json or csv") }
-    }
-
     /// The customers' histories as of the day: organisations, invoices and credit notes issued by then with
     /// the payments known then, and (when `positions`) each invoice's position, with the learned dwell model.
     func histories(_ store: Store, asOf: CivilDate, positions: Bool) throws -> [CustomerHistory] {
@@ -80,15 +76,6 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
-    /// Writes the table in the chosen format (`text` gets `heading` first).
-    func write(_ table: ReportTable, heading: String, json: Any? = nil) throws {
-        switch format {
-        case .csv: print(table.csv(), terminator: "")
-        case .json: print(try jsonText(json ?? table.objects()), terminator: "")
-        default: print(heading + "\n" + table.text(), terminator: "")
-        }
-    }
-
     /// Writes a chart into the --svg folder, if one was given, and says so on standard error.
     func chart(_ chart: BarChart, named name: String) throws {
         guard let svg else { return }
@@ -97,6 +84,11 @@ struct ReportOptions: ParsableArguments {
         try Charts.svg(chart).write(toFile: path, atomically: true, encoding: .utf8)
         FileHandle.standardError.write(Data("chart written to \(path)\n".utf8))
     }
+}
+
+/// What reports are written as.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, csv
 }
 
 extension KPIGrouping: ExpressibleByArgument {}
@@ -113,7 +105,6 @@ struct KPIReportCommand: ParsableCommand {
     @Option(help: "customer, entity, sales-rep or portfolio.") var by: KPIGrouping = .customer
 
     func run() throws {
-        try options.checkFormat()
         let (asOf, period) = try options.dates()
         let histories = try options.histories(try options.db.open(), asOf: asOf, positions: false)
         let rows = KPIReport(period: period, grouping: by).rows(histories)
@@ -141,7 +132,7 @@ struct KPIReportCommand: ParsableCommand {
             print("Open at \(period.to) by days past due (\(rows.first?.currency ?? "EUR"))")
             print(ageing.text(), terminator: "")
         } else {
-            try options.write(table, heading: "")
+            print(options.format == .csv ? table.csv() : try jsonText(table.objects()), terminator: "")
         }
         // The chart: the rows of the first currency, added up.
         if let currency = rows.first?.currency {
@@ -171,7 +162,6 @@ struct BottlenecksReportCommand: ParsableCommand {
     @Option(help: "Working days added from which a department is called a bottleneck.") var minDays = 2
 
     func run() throws {
-        try options.checkFormat()
         let (asOf, period) = try options.dates()
         let histories = try options.histories(try options.db.open(), asOf: asOf, positions: true)
         let report = BottleneckReport(period: period)
@@ -210,7 +200,7 @@ struct BottlenecksReportCommand: ParsableCommand {
             }
         case .csv:
             print(table.csv(), terminator: "")
-        default:
+        case .json:
             let structureObjects: [[String: Any]] = structures.map { s in
                 ["customer": s.group, "name": s.name, "invoices": s.invoices, "days_added": days(s.daysAdded).json, "steps": days(s.steps).json,
                  "hand_offs": days(s.handOffs).json, "departments": days(s.departments).json, "sites": days(s.sites).json,
@@ -239,7 +229,6 @@ struct InvoicingReportCommand: ParsableCommand {
     @Option(help: "At most this many rows and issues listed (0: all).") var limit = 20
 
     func run() throws {
-        try options.checkFormat()
         guard targetDays >= 0 else { throw ValidationError("--target-days is 0 or more") }
         guard (0...100).contains(rate) else { throw ValidationError("--rate is a percentage between 0 and 100") }
         let (asOf, period) = try options.dates()
@@ -288,7 +277,7 @@ struct InvoicingReportCommand: ParsableCommand {
             }
         case .csv:
             print(table.csv(), terminator: "")
-        default:
+        case .json:
             print(try jsonText(["period": ["from": period.from.description, "to": period.to.description], "as_of": asOf.description,
                                 "delays": table.objects(), "issues": ReportTable(columns: issueColumns, rows: issueRows(issues)).objects()]), terminator: "")
         }

@@ -141,7 +141,7 @@ import FoundationXML
     @Test(arguments: [
         (["kpi", "--to", "2026-12-31"], "is after the as-of day"),
         (["kpi", "--from", "2026-11-28"], "is after --to"),
-        (["bottlenecks", "--format", "dot"], "text, json or csv"),
+        (["bottlenecks", "--format", "dot"], "The value 'dot' is invalid for '--format <format>'"),
         (["invoicing", "--from", "2026-13-01"], "--from '2026-13-01' is not a date"),
         (["kpi", "--customer", "nobody"], "no customer matches 'nobody'"),
         (["invoicing", "--rate", "-1"], "--rate"),
