@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "RelanceForecast", dependencies: ["RelanceCore"], swiftSettings: strict),
         // Follow-up over a customer's book: forecasts for its open invoices, its stuck approvals (and the agenda).
         .target(name: "RelancePlan", dependencies: ["RelanceCore", "RelanceStore", "RelanceForecast"], swiftSettings: strict),
-        // Text trees, DOT, Mermaid, JSON, SVG (through Graphviz).
+        // Portfolio insights: KPIs, bottlenecks, customer structures, our own invoicing. Pure computations.
+        .target(name: "RelanceInsights", dependencies: ["RelanceCore"], swiftSettings: strict),
+        // Text trees, DOT, Mermaid, JSON, SVG (through Graphviz), SVG charts.
         .target(name: "RelanceRender", dependencies: ["RelanceCore"], swiftSettings: strict),
         // The bundled samples, shipped with the program so that `relance demo` works from any folder.
         .target(
@@ -55,6 +57,7 @@ let package = Package(
             name: "RelanceCLI",
             dependencies: [
                 "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples", "RelanceSimulator", "RelanceForecast", "RelancePlan",
+                "RelanceInsights",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -67,6 +70,11 @@ let package = Package(
         .testTarget(name: "RelanceRenderTests", dependencies: ["RelanceRender", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceSimulatorTests", dependencies: ["RelanceSimulator", "RelanceStore", "RelanceImport", "RelanceSamples"], swiftSettings: strict),
         .testTarget(name: "RelanceForecastTests", dependencies: ["RelanceForecast", "RelanceSimulator"], swiftSettings: strict),
+        .testTarget(
+            name: "RelanceInsightsTests",
+            dependencies: ["RelanceInsights", "RelanceSimulator", "RelanceStore", "RelanceImport", "RelanceSamples"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], exclude: ["Golden"], swiftSettings: strict),
     ]
 )

@@ -10,16 +10,32 @@ public struct DwellLearner: Sendable {
     /// Observed dwell times per department and action: (completed, censored) in working days.
     public func observations(positions: [InvoicePosition]) -> [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] {
         var obs: [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] = [:]
+        for o in datedObservations(positions: positions) {
+            let key = LearnedDwellModel.Key(department: o.department, action: o.action)
+            if o.completed {
+                obs[key, default: ([], [])].completed.append(o.days)
+            } else {
+                obs[key, default: ([], [])].censored.append(o.days)
+            }
+        }
+        return obs
+    }
+
+    /// The same observations one by one, with their dates, the invoice and the group: what reports need to
+    /// compare periods. A completed observation has its `end`; a censored one (still pending) has none.
+    public func datedObservations(positions: [InvoicePosition]) -> [DwellObservation] {
+        var obs: [DwellObservation] = []
         for p in positions {
             // Payment runs are set by the calendar and the customer's habits, not by a department's pace.
             for s in p.steps where s.step.action != .paymentRun && s.step.action != .payment {
                 guard let d = s.department, let since = s.since else { continue }
-                let key = LearnedDwellModel.Key(department: d.id, action: s.step.action)
                 if s.status == .done, !s.implied, let end = s.doneAt, s.evidence != nil, !p.closed || s.evidence?.state?.closesInvoice == false {
                     let days = max(0, p.axis.index(of: end) - p.axis.index(of: since))
-                    obs[key, default: ([], [])].completed.append(days)
+                    obs.append(DwellObservation(invoice: p.invoice.id, group: p.invoice.group, department: d.id, action: s.step.action,
+                                                since: since, end: end, days: days))
                 } else if s.status == .pending, let dwell = s.dwellDays, !p.closed {
-                    obs[key, default: ([], [])].censored.append(dwell)
+                    obs.append(DwellObservation(invoice: p.invoice.id, group: p.invoice.group, department: d.id, action: s.step.action,
+                                                since: since, end: nil, days: dwell))
                 }
             }
         }
@@ -49,5 +65,31 @@ public struct DwellLearner: Sendable {
             model.reporting["\(group)|\(action.rawValue)"] = (Double(shown) + 1) / (Double(total) + 2)
         }
         return model
+    }
+}
+
+/// One step's dwell time at a department, in working days of the paying calendar: completed (both ends
+/// dated by events) or right-censored (still pending on an open invoice: it has lasted at least `days`).
+public struct DwellObservation: Hashable, Sendable {
+    public var invoice: String
+    public var group: String
+    public var department: String
+    public var action: StepAction
+    /// The day the step could start.
+    public var since: CivilDate
+    /// The day an event showed it done; `nil` while it is still pending (censored).
+    public var end: CivilDate?
+    public var days: Int
+
+    public var completed: Bool { end != nil }
+
+    public init(invoice: String, group: String, department: String, action: StepAction, since: CivilDate, end: CivilDate?, days: Int) {
+        self.invoice = invoice
+        self.group = group
+        self.department = department
+        self.action = action
+        self.since = since
+        self.end = end
+        self.days = days
     }
 }
