@@ -18,53 +18,75 @@ struct CSVTable {
 
     init(text: String, file: String) throws(ImportError) {
         self.file = file
-        var s = Substring(text)
-        if s.hasPrefix("\u{FEFF}") { s = s.dropFirst() }
-        let firstLine = s.prefix { $0 != "\n" && $0 != "\r" }
-        let separator: Character = firstLine.filter { $0 == ";" }.count > firstLine.filter { $0 == "," }.count ? ";" : ","
+        // Read as UTF-8 bytes: every byte that matters (quote, separators, line ends) is ASCII, and
+        // multi-byte characters pass through untouched.
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let firstLine = bytes.prefix { $0 != lf && $0 != cr }
+        let separator: UInt8 = firstLine.filter { $0 == UInt8(ascii: ";") }.count > firstLine.filter { $0 == UInt8(ascii: ",") }.count
+            ? UInt8(ascii: ";") : UInt8(ascii: ",")
         var rows: [Record] = []
-        var field = "", fields: [String] = []
+        var field: [UInt8] = [], fields: [String] = []
+        field.reserveCapacity(64)
         var line = 1, recordLine = 1
         var inQuotes = false, wasQuoted = false
-        var i = s.startIndex
-        func endField() { fields.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces)); field = ""; wasQuoted = false }
-        while i < s.endIndex {
-            let c = s[i]
+        func endField() {
+            let text = String(decoding: field, as: UTF8.self)
+            fields.append(wasQuoted ? text : CSVTable.trimmed(text))
+            field.removeAll(keepingCapacity: true)
+            wasQuoted = false
+        }
+        func endRecord() {
+            endField()
+            if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Record(line: recordLine, fields: fields)) }
+            fields = []
+        }
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
             if inQuotes {
-                if c == "\"" {
-                    let next = s.index(after: i)
-                    if next < s.endIndex && s[next] == "\"" { field.append("\""); i = next } else { inQuotes = false }
+                if c == quote {
+                    if i + 1 < n && bytes[i + 1] == quote { field.append(quote); i += 1 } else { inQuotes = false }
                 } else {
-                    if c == "\n" || c == "\r\n" { line += 1 }
+                    if c == lf { line += 1 }
                     field.append(c)
                 }
-            } else if c == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
+            } else if c == quote && field.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 inQuotes = true
                 wasQuoted = true
-                field = ""
+                field.removeAll(keepingCapacity: true)
             } else if c == separator {
                 endField()
-            } else if c == "\n" || c == "\r\n" || c == "\r" {
-                endField()
-                if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Record(line: recordLine, fields: fields)) }
-                fields = []
+            } else if c == lf || c == cr {
+                endRecord()
+                if c == cr && i + 1 < n && bytes[i + 1] == lf { i += 1 }
                 line += 1
                 recordLine = line
             } else {
                 field.append(c)
             }
-            i = s.index(after: i)
+            i += 1
         }
         if inQuotes {
             throw ImportError([Diagnostic(file: file, line: recordLine, message: "a quoted field is not closed")])
         }
-        if !field.isEmpty || !fields.isEmpty {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Record(line: recordLine, fields: fields)) }
-        }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
         guard let head = rows.first else { throw ImportError([Diagnostic(file: file, message: "the file is empty (a header line is needed)")]) }
         header = head.fields.map(CSVTable.normalise)
         records = Array(rows.dropFirst())
+    }
+
+    /// The text without the white space (spaces, tabs, no-break spaces…) at its ends; as is when there is none.
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        func blank(_ u: Unicode.Scalar) -> Bool { u.properties.isWhitespace && u != "\n" && u != "\r" }
+        guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return text }
+        var view = Substring(text).unicodeScalars
+        while let f = view.first, blank(f) { view.removeFirst() }
+        while let l = view.last, blank(l) { view.removeLast() }
+        return String(view)
     }
 
     static func normalise(_ name: String) -> String {

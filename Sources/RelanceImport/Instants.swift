@@ -50,6 +50,7 @@ enum Instants {
             return (Date(timeIntervalSince1970: instant), zone.identifier)
         }
         var offset = 0
+        var zoneName = "UTC"
         if chars[i] == UInt8(ascii: "Z") {
             guard i + 1 == chars.count else { return nil }
         } else {
@@ -57,18 +58,18 @@ enum Instants {
             var k = i + 3
             if k < chars.count, chars[k] == UInt8(ascii: ":") { k += 1 }
             guard let om = number(k..<k + 2), k + 2 == chars.count, oh < 24, om < 60 else { return nil }
-            offset = (oh * 3600 + om * 60) * (chars[i] == UInt8(ascii: "-") ? -1 : 1)
+            let negative = chars[i] == UInt8(ascii: "-")
+            offset = (oh * 3600 + om * 60) * (negative ? -1 : 1)
+            zoneName = zoneNameForOffset(negative: negative, hours: oh, minutes: om)
         }
         let d = Date(timeIntervalSince1970: local - Double(offset))
-        return inRange(d) ? (d, zoneName(ofOffsetIn: t)) : nil
+        return inRange(d) ? (d, zoneName) : nil
     }
 
-    /// A time-zone identifier Foundation understands for the offset ending an ISO 8601 time:
-    /// `UTC` for `Z`, `GMT+0200` for `+02:00`.
-    static func zoneName(ofOffsetIn text: String) -> String {
-        if text.hasSuffix("Z") { return "UTC" }
-        guard let match = text.firstMatch(of: /([+-])(\d{2}):?(\d{2})$/) else { return "UTC" }
-        return "GMT\(match.1)\(match.2)\(match.3)"
+    /// A time-zone identifier Foundation understands for an ISO 8601 offset: `GMT+0200` for `+02:00`.
+    static func zoneNameForOffset(negative: Bool, hours: Int, minutes: Int) -> String {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "GMT\(negative ? "-" : "+")\(two(hours))\(two(minutes))"
     }
 
     static func inRange(_ d: Date) -> Bool {

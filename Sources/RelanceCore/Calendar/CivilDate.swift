@@ -19,6 +19,27 @@ public struct CivilDate: Hashable, Comparable, Sendable {
 
     /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day, a real day).
     public init?(iso string: some StringProtocol) {
+        // The usual case, read from the bytes: exactly YYYY-MM-DD.
+        var digits: [Int] = []
+        var shapeOK = true
+        var count = 0
+        for (k, b) in string.utf8.enumerated() {
+            count += 1
+            guard count <= 10 else { shapeOK = false; break }
+            if k == 4 || k == 7 {
+                if b != UInt8(ascii: "-") { shapeOK = false; break }
+            } else if (48...57).contains(b) {
+                digits.append(Int(b - 48))
+            } else {
+                shapeOK = false
+                break
+            }
+        }
+        if shapeOK && count == 10 {
+            let y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+            self.init(year: y, month: digits[4] * 10 + digits[5], day: digits[6] * 10 + digits[7])
+            return
+        }
         let parts = string.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
