@@ -93,15 +93,18 @@ enum AgendaText {
         if !a.letters.isEmpty {
             out += "\nLetters to send (relance letters --date \(a.date) --out DIR)\n"
             for l in cut(a.letters) {
-                out += "  \(l.level.rawValue) to \(l.entityName) (\(l.customer)), \(l.language): \(l.invoices.map(\.invoice).joined(separator: ", "))\n"
+                let ids = l.invoices.map(\.invoice)
+                let shown = ids.count > 6 ? ids.prefix(5).joined(separator: ", ") + ", … (\(ids.count) invoices)" : ids.joined(separator: ", ")
+                out += "  \(l.level.rawValue) to \(l.entityName) (\(l.customer)), \(l.language): \(shown)\n"
             }
             more(a.letters.count)
         }
         if !a.salesRequests.isEmpty {
             out += "\nRequests to sales reps\n"
             for r in cut(a.salesRequests) {
+                let items = r.invoices.map { "\($0.invoice) \($0.reason)" }
                 out += "  \(r.salesRep) (\(r.customer)): \(r.visit ? "visit to collect the payment" : "call your contact") — "
-                    + r.invoices.map { "\($0.invoice) \($0.reason)" }.joined(separator: "; ") + "\n"
+                    + (items.count > 4 ? items.prefix(3).joined(separator: "; ") + "; … (\(items.count) invoices)" : items.joined(separator: "; ")) + "\n"
             }
             more(a.salesRequests.count)
         }

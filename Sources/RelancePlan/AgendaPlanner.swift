@@ -209,8 +209,12 @@ struct AgendaPlanner {
             let parts = key.split(separator: "|").map(String.init)
             guard parts.count == 2, let level = LetterLevel(rawValue: parts[1]) else { continue }
             let entity = graph.entity(parts[0])
+            // The invoicing address: a site of the customer (its name and postal address), else the text as given.
+            let address = entity?.invoiceAddress.map { a in
+                graph.site(a).map { s in ([s.name] + (s.address.map { $0.lines + ["\($0.postcode) \($0.city)"] } ?? [])).joined(separator: "\n") } ?? a
+            }
             part.letters.append(AgendaLetter(group: graph.group.id, customer: graph.group.name, entity: parts[0], entityName: entity?.name ?? parts[0],
-                                             address: entity?.invoiceAddress, level: level, language: policy.language, invoices: items,
+                                             address: address, level: level, language: policy.language, invoices: items,
                                              score: items.map(\.euroDays).reduce(0, +) / Double(policy.letterMinutes)))
         }
         for (rep, r) in requests.sorted(by: { $0.key < $1.key }) {
