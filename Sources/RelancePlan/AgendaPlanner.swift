@@ -161,7 +161,7 @@ struct AgendaPlanner {
                     reason = item("\(b.state.label) since \(b.since)", plan.question, effect: ActionEffect.callBlocked)
                 } else if billChase {
                     reason = part.bills.last?.invoice
-                } else if daysLate < 0, let s = stalledStep(p) {
+                } else if daysLate < 0, let s = stalledStep(p, at: plan.stepID) {
                     reason = item("\(s.step.label) stalled: \(s.dwell) days there, \(s.expected) expected", plan.question, effect: ActionEffect.callStalledStep,
                                   days: lateness + Double(s.dwell - s.expected))
                 } else if daysLate <= 0, date >= inv.dueDate.adding(days: -policy.preDueCheckDays), !committed,
@@ -226,10 +226,10 @@ struct AgendaPlanner {
         return part
     }
 
-    /// A pending step past its expected duration (the route's, else the learned median) plus the slack,
-    /// where the invoice probably still is.
-    func stalledStep(_ p: InvoicePosition) -> (step: RouteStep, dwell: Int, expected: Int)? {
-        for s in p.pending where s.department != nil {
+    /// The step the call is about (the one the invoice most likely sits at), when it is past its expected
+    /// duration (the route's, else the learned median) plus the slack and the invoice is probably still there.
+    func stalledStep(_ p: InvoicePosition, at stepID: String?) -> (step: RouteStep, dwell: Int, expected: Int)? {
+        for s in p.pending where s.department != nil && s.step.id == stepID {
             guard let dwell = s.dwellDays else { continue }
             let expected = Int((s.step.expectedDays ?? Double(s.law.quantile(0.5))).rounded(.up))
             if dwell > expected + policy.stepSlackDays && 1 - s.probabilityDone >= 0.3 { return (s.step, dwell, expected) }

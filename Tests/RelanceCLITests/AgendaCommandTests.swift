@@ -11,10 +11,10 @@ import Testing
         try run(args, cwd: tmp.url, sourceLocation: sourceLocation)
     }
 
-    /// Métalux with five months of simulated history up to 2026-09-29.
+    /// Métalux with four months of simulated history up to 2026-09-29.
     func database(sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let r = try run(["simulate", "--org", Repo.sample("metalux"), "--from", "2026-05-01", "--as-of", "2026-09-29", "--seed", "3",
-                         "--rate", "2", "--out", "sim", "--db", "relance.sqlite"], cwd: tmp.url, sourceLocation: sourceLocation)
+        let r = try run(["simulate", "--org", Repo.sample("metalux"), "--from", "2026-06-01", "--as-of", "2026-09-29", "--seed", "23",
+                         "--rate", "4", "--out", "sim", "--db", "relance.sqlite"], cwd: tmp.url, sourceLocation: sourceLocation)
         try #require(r.status == 0, "\(r)", sourceLocation: sourceLocation)
     }
 
