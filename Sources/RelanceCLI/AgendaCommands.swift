@@ -11,13 +11,7 @@ struct DayOption: ParsableArguments {
     @Option(name: .customLong("date"), help: ArgumentHelp("The day (YYYY-MM-DD); default today.", valueName: "date"))
     var text: String?
 
-    func date() throws -> CivilDate {
-        guard let text else { return .today() }
-        guard let d = CivilDate(iso: text), (2000...2100).contains(d.year) else {
-            throw ValidationError("--date '\(text)' is not a date YYYY-MM-DD between 2000 and 2100")
-        }
-        return d
-    }
+    func date() throws -> CivilDate { try day(text, option: "--date") }
 }
 
 enum AgendaFormat: String, ExpressibleByArgument, CaseIterable {
@@ -211,7 +205,7 @@ struct LogCommand: ParsableCommand {
             payment-run and promise take --on DATE; dispute takes --reason; wrong-contact takes --right.
 
             Examples:
-              relance log FA-2026-10398 --outcome approval-given --contact mtx-ven-achats-1 --date 2026-11-27
+              relance log FA-2026-10398 --outcome approval-given --contact mtx-ven-moreau --date 2026-11-27
               relance log FA-2026-10398 FA-2026-10402 --outcome promise --on 2026-12-04
               relance log FA-2026-10455 --outcome dispute --reason "price difference on line 3"
               relance log FA-2026-10503 --outcome wrong-contact --right "Paul Martin, accounts payable"
