@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // Domain: organisation graph, terms, calendars. No I/O, no database, no file format.
@@ -38,7 +39,12 @@ let package = Package(
         // Payment-date forecasts: from positions and dwell laws, or from payment history; backtests.
         .target(name: "RelanceForecast", dependencies: ["RelanceCore"], swiftSettings: strict),
         // Follow-up over a customer's book: forecasts for its open invoices, its stuck approvals (and the agenda).
-        .target(name: "RelancePlan", dependencies: ["RelanceCore", "RelanceStore", "RelanceForecast"], swiftSettings: strict),
+        .target(
+            name: "RelancePlan",
+            dependencies: ["RelanceCore", "RelanceStore", "RelanceForecast", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")],
+            swiftSettings: strict
+        ),
         // Portfolio insights: KPIs, bottlenecks, customer structures, our own invoicing. Pure computations.
         .target(name: "RelanceInsights", dependencies: ["RelanceCore"], swiftSettings: strict),
         // Text trees, DOT, Mermaid, JSON, SVG (through Graphviz), SVG charts.
@@ -73,6 +79,11 @@ let package = Package(
         .testTarget(
             name: "RelanceInsightsTests",
             dependencies: ["RelanceInsights", "RelanceSimulator", "RelanceStore", "RelanceImport", "RelanceSamples"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RelancePlanTests",
+            dependencies: ["RelancePlan", "RelanceSimulator", "RelanceImport", "RelanceSamples", "RelanceStore"],
             swiftSettings: strict
         ),
         .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], exclude: ["Golden"], swiftSettings: strict),

@@ -109,6 +109,18 @@ struct DemoCommand: ParsableCommand {
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
 
+        section("10. Today's follow-up agenda, short (relance agenda --date \(asOf))")
+        let today = try agenda(in: store, date: asOf)
+        print(AgendaText.render(today, limit: 3).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }
+            .joined(separator: "\n"), terminator: "")
+        let policies = try followUpPolicies(in: store)
+        if let letter = today.letters.first(where: { $0.level == .overdue }) ?? today.letters.first {
+            section("11. A letter of the day (relance letters --date \(asOf) --out letters/)")
+            let r = try LetterRenderer.render(letter, date: asOf, policy: policies[letter.group] ?? FollowUpPolicy(), sender: "Service crédit clients")
+            print("  \(r.fileName)")
+            print(r.body.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n"), terminator: "")
+        }
+
         section("Go on exploring")
         print("  The demo database is \(path); the simulated files are in \(data)/. Try:")
         print("    relance map maisonvert --db \(path)")
@@ -119,6 +131,8 @@ struct DemoCommand: ParsableCommand {
         print("    relance forecast --db \(path) --as-of \(asOf) --customer maisonvert")
         print("    relance cashflow --db \(path) --as-of \(asOf) --by week")
         print("    relance backtest --db \(path) --at before-due --days 10 --from 2026-03-01")
+        print("    relance agenda --db \(path) --date \(asOf) --for \"Claire Dubois\"")
+        print("    relance letters --db \(path) --date \(asOf) --out letters/")
         print("    relance check --db \(path)")
     }
 

@@ -7,13 +7,16 @@ struct AsOfOption: ParsableArguments {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to look from (YYYY-MM-DD); default today.", valueName: "date"))
     var text: String?
 
-    func date() throws -> CivilDate {
-        guard let text else { return .today() }
-        guard let d = CivilDate(iso: text), (2000...2100).contains(d.year) else {
-            throw ValidationError("--as-of '\(text)' is not a date YYYY-MM-DD between 2000 and 2100")
-        }
-        return d
+    func date() throws -> CivilDate { try day(text, option: "--as-of") }
+}
+
+/// The day an option gives (today when it is not given), or an error naming the option.
+func day(_ text: String?, option: String) throws -> CivilDate {
+    guard let text else { return .today() }
+    guard let d = CivilDate(iso: text), (2000...2100).contains(d.year) else {
+        throw ValidationError("\(option) '\(text)' is not a date YYYY-MM-DD between 2000 and 2100")
     }
+    return d
 }
 
 extension CivilDate: ExpressibleByArgument {

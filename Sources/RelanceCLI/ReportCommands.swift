@@ -9,7 +9,7 @@ import RelanceStore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Portfolio reports: KPIs, bottlenecks inside customers, our own invoicing.",
+        abstract: "Portfolio reports: KPIs, bottlenecks inside customers, our own invoicing, the cost of follow-up.",
         discussion: """
             Every report covers a period (--from, --to; by default the 365 days up to the as-of day) and can be \
             written as text, JSON or CSV; --svg DIR also draws its chart. Formulas: docs/kpis.md.
@@ -24,6 +24,7 @@ struct ReportCommand: ParsableCommand {
             KPIReportCommand.self,
             BottlenecksReportCommand.self,
             InvoicingReportCommand.self,
+            CostReportCommand.self,
         ]
     )
 }

@@ -13,6 +13,17 @@ public struct CustomerBook: Sendable {
     public var positions: [InvoicePosition]
     public var learned: [(name: String, phone: String?, email: String?, department: String?)]
 
+    public init(graph: OrgGraph, invoices: [Invoice], events: [String: [InvoiceEvent]], credited: [String: Money], model: LearnedDwellModel,
+                positions: [InvoicePosition], learned: [(name: String, phone: String?, email: String?, department: String?)] = []) {
+        self.graph = graph
+        self.invoices = invoices
+        self.events = events
+        self.credited = credited
+        self.model = model
+        self.positions = positions
+        self.learned = learned
+    }
+
     /// Positions of invoices still open at the as-of date.
     public var open: [InvoicePosition] {
         positions.filter { !$0.closed && $0.invoice.kind == .invoice && $0.invoice.openAmount(credited: credited[$0.invoice.id]).minorUnits > 0 }

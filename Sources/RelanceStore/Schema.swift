@@ -176,6 +176,36 @@ enum Schema {
         m.registerMigration("v3-invoice-channel") { db in
             try db.alter(table: "invoice") { t in t.add(column: "channel", .text) }
         }
+        m.registerMigration("v4-follow-up") { db in
+            // The follow-up policy: the portfolio's settings (scope '*') and each customer's overrides.
+            try db.create(table: "follow_up_setting") { t in
+                t.column("scope", .text).notNull()
+                t.column("key", .text).notNull()
+                t.column("value", .text).notNull()
+                t.primaryKey(["scope", "key"])
+            }
+            // The follow-up log: calls, letters, visits, requests to sales reps, with their outcome.
+            try db.create(table: "follow_up") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("day", .text).notNull()
+                t.column("group_id", .text).notNull().references("customer_group")
+                t.column("contact", .text)
+                t.column("person", .text)
+                t.column("level", .text)
+                t.column("outcome", .text)
+                t.column("note", .text)
+                t.column("recorded_at", .text).notNull()
+            }
+            try db.create(index: "follow_up_by_group_day", on: "follow_up", columns: ["group_id", "day"])
+            try db.create(table: "follow_up_invoice") { t in
+                t.column("follow_up_id", .integer).notNull().references("follow_up", onDelete: .cascade)
+                t.column("invoice_id", .text).notNull().references("invoice")
+                t.column("forecast_p50", .text)
+                t.primaryKey(["follow_up_id", "invoice_id"])
+            }
+            try db.create(index: "follow_up_invoice_by_invoice", on: "follow_up_invoice", columns: ["invoice_id"])
+        }
         return m
     }
 

@@ -92,3 +92,6 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
 }
 
 import Foundation
+
+/// Encoded as `{"minorUnits": 4000, "currency": "EUR"}` (the agenda and the follow-up log carry amounts).
+extension Money: Codable {}

@@ -1,0 +1,72 @@
+import Foundation
+import RelanceCore
+import RelanceForecast
+import RelanceStore
+
+/// The effective follow-up policy of every customer in the store (defaults ← portfolio ← customer).
+public func followUpPolicies(in store: Store) throws -> [String: FollowUpPolicy] {
+    let settings = try store.policySettings()
+    var result: [String: FollowUpPolicy] = [:]
+    for g in try store.groups() {
+        do {
+            result[g.id] = try FollowUpPolicy.effective(portfolio: settings[Store.portfolioScope] ?? [:], customer: settings[g.id] ?? [:],
+                                                        fileResponsible: g.responsible)
+        } catch {
+            throw PlanError("the stored policy of \(g.id) is invalid: \(error.description); fix it with 'relance policy'")
+        }
+    }
+    return result
+}
+
+/// The agenda's inputs for some customers on a day, read from the store: books as of the day, forecasts,
+/// policies and the follow-up log up to the day.
+public func agendaCustomers(in store: Store, groups: [String], date: CivilDate, withForecasts: Bool = true) throws -> [AgendaCustomer] {
+    let policies = try followUpPolicies(in: store)
+    var result: [AgendaCustomer] = []
+    for g in groups {
+        guard let book = try store.book(group: g, asOf: date) else { continue }
+        let fs = withForecasts ? forecasts(for: book, asOf: date) : []
+        result.append(AgendaCustomer(graph: book.graph, positions: book.open, credited: book.credited,
+                                     forecasts: Dictionary(fs.map { ($0.invoice, $0) }, uniquingKeysWith: { a, _ in a }),
+                                     policy: policies[g] ?? FollowUpPolicy(), log: try store.followUps(group: g, through: date), learned: book.learned))
+    }
+    return result
+}
+
+/// The day's agenda from the store, for everyone or one person, for every customer or one.
+public func agenda(in store: Store, date: CivilDate, for person: String? = nil, customer: String? = nil) throws -> Agenda {
+    let groups = try customer.map { [try store.resolveCustomer($0)] } ?? store.groups().map(\.id)
+    return Agenda.build(try agendaCustomers(in: store, groups: groups, date: date), date: date, for: person)
+}
+
+extension AgendaLetter {
+    /// The follow-up log entry that records the letter as sent on `date`, with each invoice's forecast.
+    public func record(on date: CivilDate, person: String?) -> FollowUpRecord {
+        FollowUpRecord(kind: .letter, day: date, group: group, contact: entity, person: person, invoices: invoices.map(\.invoice), level: level,
+                       forecastP50: AgendaInvoice.forecasts(invoices))
+    }
+}
+
+extension AgendaSalesRequest {
+    /// The follow-up log entry that records the request as sent on `date`.
+    public func record(on date: CivilDate) -> FollowUpRecord {
+        FollowUpRecord(kind: .salesRep, day: date, group: group, contact: salesRep, person: salesRep, invoices: invoices.map(\.invoice),
+                       note: visit ? "visit requested" : nil,
+                       forecastP50: AgendaInvoice.forecasts(invoices))
+    }
+}
+
+extension AgendaCall {
+    /// The follow-up log entry of this call, made on `date`, with an outcome.
+    public func record(on date: CivilDate, outcome: FollowUpOutcome, person: String?) -> FollowUpRecord {
+        FollowUpRecord(kind: .call, day: date, group: group, contact: contactKey, person: person, invoices: invoices.map(\.invoice), outcome: outcome,
+                       forecastP50: AgendaInvoice.forecasts(invoices))
+    }
+}
+
+extension AgendaInvoice {
+    /// The forecast median payment dates of some agenda invoices, by invoice (what the log keeps).
+    public static func forecasts(_ items: [AgendaInvoice]) -> [String: CivilDate] {
+        Dictionary(items.compactMap { i in i.forecastP50.map { (i.invoice, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+}
