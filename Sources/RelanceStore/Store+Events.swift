@@ -45,13 +45,13 @@ extension Store {
             let paris = TimeZone(identifier: "Europe/Paris") ?? .gmt
             var knownDepartments: [String: Set<String>] = [:], knownContacts: [String: Set<String>] = [:]
             func ids(_ table: String, _ group: String) throws -> Set<String> {
-                Set(try String.fetchAll(db, sql: "SELECT id FROM \(table) WHERE group_id = ?", arguments: [group]))
+                Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM \(table) WHERE group_id = ?"), arguments: [group]))
             }
             var accepted: [EventInput] = []
             for input in inputs {
                 let e = input.event
                 func bad(_ f: String, _ m: String) { problems.append(RowProblem(place: input.place, field: f, message: m)) }
-                if groupOf[e.invoice] == nil, let r = try Row.fetchOne(db, sql: "SELECT group_id, issue_date FROM invoice WHERE id = ?", arguments: [e.invoice]) {
+                if groupOf[e.invoice] == nil, let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT group_id, issue_date FROM invoice WHERE id = ?"), arguments: [e.invoice]) {
                     groupOf[e.invoice] = (r["group_id"], CivilDate(iso: r["issue_date"] as String) ?? CivilDate(dayNumber: 0))
                 }
                 guard let (group, issue) = groupOf[e.invoice] else { bad("invoice", "unknown invoice '\(e.invoice)' (import it first)"); continue }
@@ -76,8 +76,7 @@ extension Store {
                 accepted.append(input)
             }
             guard problems.isEmpty else { throw RowProblems(problems: problems) }
-            try db.execute(sql: "INSERT INTO import_batch (kind, files, at, added, updated, ignored) VALUES ('events', ?, ?, 0, 0, 0)",
-                           arguments: [source, stamp])
+            try db.cachedStatement(sql: "INSERT INTO import_batch (kind, files, at, added, updated, ignored) VALUES ('events', ?, ?, 0, 0, 0)").execute(arguments: [source, stamp])
             let batch = db.lastInsertedRowID
             let insert = try db.makeStatement(sql: """
                 INSERT OR IGNORE INTO event (invoice_id, state, at, time_zone, department_id, contact_id, source, raw_code, reason, action,
@@ -93,15 +92,15 @@ extension Store {
                 ])
                 if db.changesCount == 0 { report.ignored += 1 } else { report.added += 1 }
                 if let name = input.contactName, let (group, _) = groupOf[e.invoice] {
-                    let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM learned_contact WHERE group_id = ? AND name = ?", arguments: [group, name]) == true
-                    try db.execute(sql: """
+                    let known = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM learned_contact WHERE group_id = ? AND name = ?"), arguments: [group, name]) == true
+                    try db.cachedStatement(sql: """
                         INSERT INTO learned_contact (group_id, name, phone, email, department_id, source, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(group_id, name) DO UPDATE SET phone = coalesce(excluded.phone, phone), email = coalesce(excluded.email, email)
-                        """, arguments: [group, name, input.contactPhone, input.contactEmail, e.department, e.source.rawValue, stamp])
+                        """).execute(arguments: [group, name, input.contactPhone, input.contactEmail, e.department, e.source.rawValue, stamp])
                     if !known { report.learnedContacts += 1 }
                 }
             }
-            try db.execute(sql: "UPDATE import_batch SET added = ?, ignored = ? WHERE id = ?", arguments: [report.added, report.ignored, batch])
+            try db.cachedStatement(sql: "UPDATE import_batch SET added = ?, ignored = ? WHERE id = ?").execute(arguments: [report.added, report.ignored, batch])
             return report
         }
     }
@@ -124,7 +123,7 @@ extension Store {
                     SELECT e.* FROM event e JOIN invoice i ON i.id = e.invoice_id WHERE i.group_id = ? AND e.at <= ? ORDER BY e.invoice_id, e.at, e.id
                     """, arguments: [group, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE at <= ? ORDER BY invoice_id, at, id", arguments: [limit])
+                rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM event WHERE at <= ? ORDER BY invoice_id, at, id"), arguments: [limit])
             }
             return Dictionary(grouping: rows.map(Store.event), by: \.invoice)
         }
@@ -163,9 +162,9 @@ extension Store {
     /// One invoice by number.
     public func invoice(_ id: String) throws -> Invoice? {
         try writer.read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM invoice WHERE id = ?", arguments: [id]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invoice WHERE id = ?"), arguments: [id]) else { return nil }
             let currency: String = r["currency"]
-            let payments = try Row.fetchAll(db, sql: "SELECT * FROM payment WHERE invoice_id = ? ORDER BY date", arguments: [id]).compactMap { p -> Payment? in
+            let payments = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM payment WHERE invoice_id = ? ORDER BY date"), arguments: [id]).compactMap { p -> Payment? in
                 guard let d = CivilDate(iso: p["date"] as String) else { return nil }
                 return Payment(date: d, amount: Money(minorUnits: p["amount_minor"], currency: currency), reference: p["reference"])
             }
@@ -176,7 +175,7 @@ extension Store {
     /// The changes recorded on an invoice by re-imports: (date, field, old, new).
     public func changes(of invoice: String) throws -> [(at: String, field: String, old: String?, new: String?)] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM invoice_change WHERE invoice_id = ? ORDER BY id", arguments: [invoice]).map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoice_change WHERE invoice_id = ? ORDER BY id"), arguments: [invoice]).map {
                 ($0["changed_at"], $0["field"], $0["old_value"], $0["new_value"])
             }
         }
@@ -185,7 +184,7 @@ extension Store {
     /// Contacts learned from messages, for a group: (name, phone, email, department).
     public func learnedContacts(group: String) throws -> [(name: String, phone: String?, email: String?, department: String?)] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM learned_contact WHERE group_id = ? ORDER BY name", arguments: [group]).map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM learned_contact WHERE group_id = ? ORDER BY name"), arguments: [group]).map {
                 ($0["name"], $0["phone"], $0["email"], $0["department_id"])
             }
         }

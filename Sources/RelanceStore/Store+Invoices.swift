@@ -65,7 +65,7 @@ extension Store {
             for input in inputs {
                 var inv = input.invoice
                 func bad(_ f: String, _ m: String) { problems.append(RowProblem(place: input.place, field: f, message: m)) }
-                guard let group = try String.fetchOne(db, sql: "SELECT group_id FROM legal_entity WHERE id = ?", arguments: [inv.entity]) else {
+                guard let group = try String.fetchOne(db.cachedStatement(sql: "SELECT group_id FROM legal_entity WHERE id = ?"), arguments: [inv.entity]) else {
                     bad("entity", "unknown legal entity '\(inv.entity)' (import its organisation file first)"); continue
                 }
                 if graphs[group] == nil { graphs[group] = try loadGraph(group, includeArchived: true, db) }
@@ -77,10 +77,10 @@ extension Store {
                 _ = site
                 if let s = inv.sentTo, graph.site(s) == nil { bad("sent_to", "unknown site '\(s)' in customer \(group)") }
                 if let c = inv.credits, !batchIDs.contains(c),
-                   try Bool.fetchOne(db, sql: "SELECT 1 FROM invoice WHERE id = ?", arguments: [c]) != true {
+                   try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM invoice WHERE id = ?"), arguments: [c]) != true {
                     bad("credits", "credit note for unknown invoice '\(c)'")
                 }
-                if let other = try String.fetchOne(db, sql: "SELECT group_id FROM invoice WHERE id = ?", arguments: [inv.id]), other != group {
+                if let other = try String.fetchOne(db.cachedStatement(sql: "SELECT group_id FROM invoice WHERE id = ?"), arguments: [inv.id]), other != group {
                     bad("invoice", "invoice \(inv.id) already exists for customer \(other)")
                 }
                 if let due = input.givenDueDate {
@@ -101,19 +101,18 @@ extension Store {
             guard problems.isEmpty else { throw RowProblems(problems: problems) }
             for (inv, input) in zip(prepared, inputs) {
                 let row = InvoiceRow(inv, receiptDate: input.receiptDate)
-                if let old = try Row.fetchOne(db, sql: "SELECT * FROM invoice WHERE id = ?", arguments: [inv.id]) {
+                if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invoice WHERE id = ?"), arguments: [inv.id]) {
                     let oldRow = InvoiceRow(row: old, payments: try paymentsText(inv.id, db))
                     let changes = oldRow.differences(from: row)
                     if changes.isEmpty { report.unchanged += 1; continue }
                     for (field, was, now) in changes {
-                        try db.execute(sql: "INSERT INTO invoice_change (invoice_id, changed_at, source, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
-                                       arguments: [inv.id, stamp, source, field, was, now])
+                        try db.cachedStatement(sql: "INSERT INTO invoice_change (invoice_id, changed_at, source, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)").execute(arguments: [inv.id, stamp, source, field, was, now])
                     }
                     report.updated += 1
                 } else {
                     report.added += 1
                 }
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO invoice (id, group_id, kind, entity_id, site_id, sent_to, order_number, order_type, delivery_note, issue_date,
                       delivery_date, receipt_date, due_date, due_date_given, amount_minor, currency, method, discounted, sales_rep, credits, channel,
                       source, imported_at)
@@ -125,15 +124,13 @@ extension Store {
                       amount_minor = excluded.amount_minor, currency = excluded.currency, method = excluded.method,
                       discounted = excluded.discounted, sales_rep = excluded.sales_rep, credits = excluded.credits, channel = excluded.channel,
                       source = excluded.source, imported_at = excluded.imported_at
-                    """, arguments: StatementArguments(row.values + [source, stamp]))
-                try db.execute(sql: "DELETE FROM payment WHERE invoice_id = ?", arguments: [inv.id])
+                    """).execute(arguments: StatementArguments(row.values + [source, stamp]))
+                try db.cachedStatement(sql: "DELETE FROM payment WHERE invoice_id = ?").execute(arguments: [inv.id])
                 for p in inv.payments {
-                    try db.execute(sql: "INSERT INTO payment (invoice_id, date, amount_minor, reference) VALUES (?, ?, ?, ?)",
-                                   arguments: [inv.id, p.date.description, p.amount.minorUnits, p.reference])
+                    try db.cachedStatement(sql: "INSERT INTO payment (invoice_id, date, amount_minor, reference) VALUES (?, ?, ?, ?)").execute(arguments: [inv.id, p.date.description, p.amount.minorUnits, p.reference])
                 }
             }
-            try db.execute(sql: "INSERT INTO import_batch (kind, files, at, added, updated, ignored) VALUES ('invoices', ?, ?, ?, ?, 0)",
-                           arguments: [source, stamp, report.added, report.updated])
+            try db.cachedStatement(sql: "INSERT INTO import_batch (kind, files, at, added, updated, ignored) VALUES ('invoices', ?, ?, ?, ?, 0)").execute(arguments: [source, stamp, report.added, report.updated])
             return report
         }
     }
@@ -152,7 +149,7 @@ extension Store {
     }
 
     func paymentsText(_ invoice: String, _ db: Database) throws -> String {
-        try Row.fetchAll(db, sql: "SELECT date, amount_minor FROM payment WHERE invoice_id = ? ORDER BY date, amount_minor", arguments: [invoice])
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT date, amount_minor FROM payment WHERE invoice_id = ? ORDER BY date, amount_minor"), arguments: [invoice])
             .map { "\($0["date"] as String)=\($0["amount_minor"] as Int64)" }.joined(separator: ";")
     }
 }
