@@ -20,24 +20,9 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day, a real day).
     public init?(iso string: some StringProtocol) {
         // The usual case, read from the bytes: exactly YYYY-MM-DD.
-        var digits: [Int] = []
-        var shapeOK = true
-        var count = 0
-        for (k, b) in string.utf8.enumerated() {
-            count += 1
-            guard count <= 10 else { shapeOK = false; break }
-            if k == 4 || k == 7 {
-                if b != UInt8(ascii: "-") { shapeOK = false; break }
-            } else if (48...57).contains(b) {
-                digits.append(Int(b - 48))
-            } else {
-                shapeOK = false
-                break
-            }
-        }
-        if shapeOK && count == 10 {
-            let y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
-            self.init(year: y, month: digits[4] * 10 + digits[5], day: digits[6] * 10 + digits[7])
+        if let fast = string.utf8.withContiguousStorageIfAvailable(CivilDate.isoFields) {
+            guard let (y, m, d) = fast else { return nil }
+            self.init(year: y, month: m, day: d)
             return
         }
         let parts = string.split(separator: "-", omittingEmptySubsequences: false)
@@ -45,6 +30,19 @@ public struct CivilDate: Hashable, Comparable, Sendable {
               parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
         self.init(year: y, month: m, day: d)
+    }
+
+    /// Year, month and day of exactly `YYYY-MM-DD` (ASCII digits), without allocating.
+    static func isoFields(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        var y = 0, m = 0, d = 0
+        for k in 0..<10 where k != 4 && k != 7 {
+            let b = bytes[k]
+            guard (48...57).contains(b) else { return nil }
+            let v = Int(b - 48)
+            if k < 4 { y = y * 10 + v } else if k < 7 { m = m * 10 + v } else { d = d * 10 + v }
+        }
+        return (y, m, d)
     }
 
     public var year: Int { civil.year }
