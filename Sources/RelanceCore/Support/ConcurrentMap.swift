@@ -8,10 +8,12 @@ extension Array where Element: Sendable {
         let workers = Swift.min(ProcessInfo.activeProcessorCountCached, Swift.max(1, count / Swift.max(minimumChunk, 1)))
         guard workers > 1 else { return map(transform) }
         let results = ResultSlots<T>(count: count)
-        let chunk = (count + workers - 1) / workers
+        // Several chunks per core, so that a core done early takes another one.
+        let chunks = Swift.min(workers * 8, Swift.max(1, count / Swift.max(minimumChunk, 1)))
+        let chunk = (count + chunks - 1) / chunks
         self.withUnsafeBufferPointer { elements in
             nonisolated(unsafe) let elements = elements
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            DispatchQueue.concurrentPerform(iterations: chunks) { w in
                 let range = (w * chunk)..<Swift.min(count, (w + 1) * chunk)
                 for i in range { results.set(i, transform(elements[i])) }
             }
