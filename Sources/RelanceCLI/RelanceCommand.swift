@@ -17,7 +17,8 @@ public struct RelanceCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [InitCommand.self, ImportCommand.self, MapCommand.self, CheckCommand.self, WhereCommand.self, StuckCommand.self,
-                      WhoCommand.self, ForecastCommand.self, CashflowCommand.self, BacktestCommand.self, SimulateCommand.self, DemoCommand.self]
+                      WhoCommand.self, ForecastCommand.self, CashflowCommand.self, BacktestCommand.self, SimulateCommand.self, DemoCommand.self,
+                      ServeCommand.self, UserCommand.self]
     )
 
     public init() {}
