@@ -91,6 +91,7 @@ struct PageRoutes {
 
     func add(to router: Router<WorkspaceContext>) {
         router.get("/health") { _, _ in "ok" }
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
@@ -115,7 +116,8 @@ struct PageRoutes {
 
     func signInPage(_ req: Request, _ ctx: WorkspaceContext, failure: String?, name: String, status: HTTPResponse.Status = .ok) throws -> Response {
         if ctx.session != nil && failure == nil { return .redirect(to: "/", type: .normal) }
-        let token = Secrets.token()
+        // Reuse the browser's sign-in token if it has one: a second tab or a favicon request must not invalidate the form.
+        let token = req.cookies[CookieName.signInToken].map(\.value).flatMap { Secrets.isWellFormed($0) ? $0 : nil } ?? Secrets.token()
         let next = Self.safeNext(ctx.form["next"] ?? req.query["next"])
         var response = html(pages.render("signin", title: ctx.language.text("signin_title"),
                                          values: ["signinToken": token, "next": next, "failure": failure as Any, "name": name], context: ctx,

@@ -35,6 +35,11 @@ public enum Secrets {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Whether a text has the form of a token from ``token()`` (43 base64url characters).
+    public static func isWellFormed(_ s: String) -> Bool {
+        s.utf8.count == 43 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
     /// Compares two secrets in time that does not depend on where they differ.
     public static func equal(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)

@@ -27,7 +27,7 @@ struct SecurityMiddleware: RouterMiddleware {
     let maxBody = 64 * 1024
 
     static func isPublic(_ method: HTTPRequest.Method, _ path: String) -> Bool {
-        path == "/signin" || path == "/openapi.json" || path.hasPrefix("/static/") || path == "/health"
+        path == "/signin" || path == "/openapi.json" || path == "/favicon.ico" || path.hasPrefix("/static/") || path == "/health"
             || (method == .post && path == "/api/v1/tokens")
     }
 

@@ -74,16 +74,18 @@ public final class Workspace: Sendable {
         return loaded
     }
 
+    /// Computes every customer's book now, so that the first pages do not wait for it.
+    public func warm() throws {
+        for g in try store.groups() { _ = try loaded(g.id) }
+    }
+
     // MARK: - Reads
 
     public func overview(scope: Scope) throws -> OverviewData {
         var customers: [CustomerSummary] = []
         var forecastsSeen: [PaymentForecast] = []
         var amounts: [String: Money] = [:]
-        for g in try store.groups() {
-            guard let lb = try loaded(g.id) else { continue }
-            let s = summary(lb, scope: scope)
-            if scope.salesRep != nil && s.openCount == 0 { continue }
+        for (s, lb) in try summaries(scope: scope) {
             customers.append(s)
             for p in lb.book.open where scope.sees(p.invoice) {
                 amounts[p.invoice.id] = p.invoice.openAmount(credited: lb.book.credited[p.invoice.id])
@@ -103,7 +105,17 @@ public final class Workspace: Sendable {
             customers: customers.sorted { ($0.open.minor, $0.id) > ($1.open.minor, $1.id) })
     }
 
-    public func customers(scope: Scope) throws -> [CustomerSummary] { try overview(scope: scope).customers.sorted { $0.name < $1.name } }
+    /// The customers an account may see, by name, with their totals.
+    public func customers(scope: Scope) throws -> [CustomerSummary] { try summaries(scope: scope).map(\.0).sorted { ($0.name, $0.id) < ($1.name, $1.id) } }
+
+    /// Each customer's totals with its book; a sales rep sees only the customers with open invoices of its own.
+    func summaries(scope: Scope) throws -> [(CustomerSummary, LoadedBook)] {
+        try store.groups().compactMap { g in
+            guard let lb = try loaded(g.id) else { return nil }
+            let s = summary(lb, scope: scope)
+            return scope.salesRep != nil && s.openCount == 0 ? nil : (s, lb)
+        }
+    }
 
     func summary(_ lb: LoadedBook, scope: Scope) -> CustomerSummary {
         let open = lb.book.open.filter { scope.sees($0.invoice) }

@@ -39,6 +39,7 @@ public enum WorkspaceServer {
     /// Builds the application and serves until SIGINT or SIGTERM.
     public static func run(workspace: Workspace, host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
         let app = try await application(workspace: workspace, host: host, port: port, onRunning: onRunning)
+        Task.detached(priority: .utility) { try? workspace.warm() }
         try await app.runService()
     }
 }

@@ -104,8 +104,7 @@ struct EventLoggingTests {
         #expect(approval.status != "done")
         try await f.test { client in
             let s = try await signIn(client, "carl")
-            var headers = formHeaders
-            headers[.cookie] = s.cookie
+            let headers = s.formHeaders
             let r = try await client.execute(uri: "/invoices/FA-2026-10398/events", method: .post, headers: headers, body: form([
                 "csrf": s.csrf, "state": "approved", "department": approval.department ?? "", "date": "2026-11-27", "note": "Approved by phone"]))
             #expect(r.status == .seeOther)
@@ -143,8 +142,7 @@ struct EventLoggingTests {
         let before = try f.store.events(of: "FA-2026-10398").count
         try await f.test { client in
             let s = try await signIn(client, "carl")
-            var headers = formHeaders
-            headers[.cookie] = s.cookie
+            let headers = s.formHeaders
             let cases: [([String: String], String, HTTPResponse.Status)] = [
                 (["state": "paid"], "state:", .badRequest),
                 (["state": "nonsense"], "state:", .badRequest),

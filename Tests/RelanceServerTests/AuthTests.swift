@@ -53,11 +53,7 @@ struct AuthTests {
     func sessionCookieAttributes() async throws {
         let f = try await Fixture()
         try await f.test { client in
-            let page = try await client.execute(uri: "/signin", method: .get)
-            var headers = formHeaders
-            headers[.cookie] = "relance_signin=\(page.cookies["relance_signin"] ?? "")"
-            let r = try await client.execute(uri: "/signin", method: .post, headers: headers, body: form([
-                "csrf": hiddenField("csrf", in: page.text) ?? "", "name": "carl", "password": Fixture.password, "next": "/stuck"]))
+            let r = try await postSignIn(client, "carl", password: Fixture.password, next: "/stuck")
             #expect(r.status == .seeOther)
             #expect(r.headers[.location] == "/stuck")
             let set = try #require(r.setCookie("relance_session"))
@@ -69,11 +65,7 @@ struct AuthTests {
     func wrongPassword() async throws {
         let f = try await Fixture()
         try await f.test { client in
-            let page = try await client.execute(uri: "/signin", method: .get)
-            var headers = formHeaders
-            headers[.cookie] = "relance_signin=\(page.cookies["relance_signin"] ?? "")"
-            let r = try await client.execute(uri: "/signin", method: .post, headers: headers, body: form([
-                "csrf": hiddenField("csrf", in: page.text) ?? "", "name": "mia", "password": "not the password"]))
+            let r = try await postSignIn(client, "mia", password: "not the password")
             #expect(r.status == .unauthorized)
             #expect(r.text.contains("Wrong name or password."))
             #expect(r.cookies["relance_session"] == nil)
@@ -118,11 +110,7 @@ struct AuthTests {
     func openRedirect() async throws {
         let f = try await Fixture()
         try await f.test { client in
-            let page = try await client.execute(uri: "/signin", method: .get)
-            var headers = formHeaders
-            headers[.cookie] = "relance_signin=\(page.cookies["relance_signin"] ?? "")"
-            let r = try await client.execute(uri: "/signin", method: .post, headers: headers, body: form([
-                "csrf": hiddenField("csrf", in: page.text) ?? "", "name": "mia", "password": Fixture.password, "next": "//evil.example/x"]))
+            let r = try await postSignIn(client, "mia", password: Fixture.password, next: "//evil.example/x")
             #expect(r.headers[.location] == "/")
         }
     }
@@ -132,8 +120,7 @@ struct AuthTests {
         let f = try await Fixture()
         try await f.test { client in
             let s = try await signIn(client, "carl")
-            var headers = formHeaders
-            headers[.cookie] = s.cookie
+            let headers = s.formHeaders
             let forged = try await client.execute(uri: "/signout", method: .post, headers: headers, body: form(["csrf": "nope"]))
             #expect(forged.status == .forbidden)
             let out = try await client.execute(uri: "/signout", method: .post, headers: headers, body: form(["csrf": s.csrf]))
@@ -150,8 +137,7 @@ struct AuthTests {
         let before = try f.store.events(of: "FA-2026-10398").count
         try await f.test { client in
             let s = try await signIn(client, "carl")
-            var headers = formHeaders
-            headers[.cookie] = s.cookie
+            let headers = s.formHeaders
             for token in [nil, "", "0123456789abcdef0123456789abcdef0123456789a"] as [String?] {
                 var fields = ["state": "approved"]
                 if let token { fields["csrf"] = token }
@@ -180,8 +166,7 @@ struct AuthTests {
             let page = try await client.execute(uri: "/invoices/FA-2026-10398", method: .get, headers: s.headers)
             #expect(page.status == .ok)
             #expect(!page.text.contains("id=\"log-form\""))
-            var headers = formHeaders
-            headers[.cookie] = s.cookie
+            let headers = s.formHeaders
             let r = try await client.execute(uri: "/invoices/FA-2026-10398/events", method: .post, headers: headers,
                                              body: form(["csrf": s.csrf, "state": "approved"]))
             #expect(r.status == .forbidden)
@@ -237,6 +222,24 @@ struct AuthTests {
                 #expect(r.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("frame-ancestors 'none'") == true, "\(path)")
                 #expect(r.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
             }
+        }
+    }
+}
+
+@Suite("Sign-in page details")
+struct SignInPageTests {
+    @Test("Loading the sign-in page again (another tab, a favicon redirect) keeps the browser's token, so its form still works")
+    func tokenIsReused() async throws {
+        let f = try await Fixture()
+        try await f.test { client in
+            let first = try await client.execute(uri: "/signin", method: .get)
+            let cookie = try #require(first.cookies["relance_signin"])
+            let again = try await client.execute(uri: "/signin?next=%2Ffavicon.ico", method: .get, headers: [.cookie: "relance_signin=\(cookie)"])
+            #expect(hiddenField("csrf", in: again.text) == cookie)
+            #expect(try await client.execute(uri: "/favicon.ico", method: .get).status == .noContent)
+            // A cookie that is not one of our tokens is replaced.
+            let forged = try await client.execute(uri: "/signin", method: .get, headers: [.cookie: "relance_signin=short"])
+            #expect(hiddenField("csrf", in: forged.text) != "short")
         }
     }
 }

@@ -69,6 +69,8 @@ struct BrowserSession: Sendable {
     var cookie: String
     var csrf: String
     var headers: HTTPFields { [.cookie: cookie] }
+    /// For posting a form with this session.
+    var formHeaders: HTTPFields { [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"] }
 }
 
 extension TestResponse {
@@ -107,18 +109,21 @@ let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"
 
 /// Signs in through the form as a browser does: GET the page (cookie and token), POST the form.
 func signIn(_ client: any TestClientProtocol, _ name: String, password: String = Fixture.password) async throws -> BrowserSession {
-    let page = try await client.execute(uri: "/signin", method: .get)
-    let token = try #require(hiddenField("csrf", in: page.text))
-    let signinCookie = try #require(page.cookies["relance_signin"])
-    var headers = formHeaders
-    headers[.cookie] = "relance_signin=\(signinCookie)"
-    let answer = try await client.execute(uri: "/signin", method: .post, headers: headers,
-                                          body: form(["csrf": token, "name": name, "password": password, "next": "/"]))
+    let answer = try await postSignIn(client, name, password: password)
     #expect(answer.status == .seeOther)
     let session = try #require(answer.cookies["relance_session"])
     let home = try await client.execute(uri: "/", method: .get, headers: [.cookie: "relance_session=\(session)"])
     #expect(home.status == .ok)
     return BrowserSession(cookie: "relance_session=\(session)", csrf: try #require(hiddenField("csrf", in: home.text)))
+}
+
+/// GETs the sign-in page and posts its form (with the page's token and cookie) as a browser does.
+func postSignIn(_ client: any TestClientProtocol, _ name: String, password: String = Fixture.password, next: String = "/") async throws -> TestResponse {
+    let page = try await client.execute(uri: "/signin", method: .get)
+    var headers = formHeaders
+    headers[.cookie] = "relance_signin=\(try #require(page.cookies["relance_signin"]))"
+    return try await client.execute(uri: "/signin", method: .post, headers: headers, body: form([
+        "csrf": try #require(hiddenField("csrf", in: page.text)), "name": name, "password": password, "next": next]))
 }
 
 /// An API token for an account.
