@@ -23,7 +23,7 @@ public struct WorkspaceContext: RequestContext {
     /// JSON with sorted keys, so that API answers are stable.
     public var responseEncoder: JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e
     }
 

@@ -48,6 +48,8 @@ public final class Workspace: Sendable {
     public let fixedAsOf: CivilDate?
     let finder = StuckFinder()
     private let cache = Mutex<(stamp: String, asOf: CivilDate?, books: [String: LoadedBook])>(("", nil, [:]))
+    /// Overviews by database stamp, day and scope (the weekly cash-in sums every open invoice's distribution).
+    private let overviews = Mutex<[String: OverviewData]>([:])
     let paris = TimeZone(identifier: "Europe/Paris") ?? .gmt
 
     public init(store: Store, asOf: CivilDate? = nil) {
@@ -82,6 +84,17 @@ public final class Workspace: Sendable {
     // MARK: - Reads
 
     public func overview(scope: Scope) throws -> OverviewData {
+        let key = "\(try store.changeStamp())|\(asOf)|\(scope.salesRep ?? "*")"
+        if let hit = overviews.withLock({ $0[key] }) { return hit }
+        let made = try computeOverview(scope: scope)
+        overviews.withLock { table in
+            if table.count > 100 { table.removeAll() }
+            table[key] = made
+        }
+        return made
+    }
+
+    func computeOverview(scope: Scope) throws -> OverviewData {
         var customers: [CustomerSummary] = []
         var forecastsSeen: [PaymentForecast] = []
         var amounts: [String: Money] = [:]
