@@ -17,7 +17,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // Domain: organisation graph, terms, calendars. No I/O, no database, no file format.
@@ -63,9 +69,25 @@ let package = Package(
             name: "RelanceCLI",
             dependencies: [
                 "RelanceCore", "RelanceImport", "RelanceStore", "RelanceRender", "RelanceSamples", "RelanceSimulator", "RelanceForecast", "RelancePlan",
-                "RelanceInsights",
+                "RelanceInsights", "RelanceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        // The web workspace: pages (Mustache), the JSON API, accounts, sessions, CSRF.
+        .target(
+            name: "RelanceServer",
+            dependencies: [
+                "RelanceCore", "RelanceStore", "RelanceRender", "RelanceForecast", "RelancePlan",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Templates")],
             swiftSettings: strict
         ),
         .executableTarget(name: "relance", dependencies: ["RelanceCLI"], swiftSettings: strict),
@@ -84,6 +106,17 @@ let package = Package(
         .testTarget(
             name: "RelancePlanTests",
             dependencies: ["RelancePlan", "RelanceSimulator", "RelanceImport", "RelanceSamples", "RelanceStore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RelanceServerTests",
+            dependencies: [
+                "RelanceServer", "RelanceStore", "RelanceCore", "RelanceImport", "RelanceSamples", "RelanceRender",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "RelanceCLITests", dependencies: ["RelanceCLI", "relance"], exclude: ["Golden"], swiftSettings: strict),

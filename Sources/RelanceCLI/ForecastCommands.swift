@@ -91,29 +91,19 @@ struct CashflowCommand: ParsableCommand {
         let store = try db.open()
         let date = try asOf.date()
         let groups = try customer.map { [try store.resolveCustomer($0)] } ?? store.groups().map(\.id)
-        var buckets: [CivilDate: (mean: Double, variance: Double)] = [:]
+        var all: [PaymentForecast] = []
+        var amounts: [String: Money] = [:]
         var currency = "EUR"
         for g in groups {
             guard let book = try store.book(group: g, asOf: date) else { continue }
-            let open = Dictionary(book.open.map { ($0.invoice.id, $0.invoice) }, uniquingKeysWith: { a, _ in a })
-            for f in forecasts(for: book, asOf: date) {
-                guard let inv = open[f.invoice], salesRep == nil || inv.salesRep == salesRep else { continue }
-                let amount = NSDecimalNumber(decimal: inv.openAmount(credited: book.credited[inv.id]).decimalValue).doubleValue
-                currency = inv.amount.currency
-                var perBucket: [CivilDate: Double] = [:]
-                for (k, p) in f.distribution.mass.enumerated() where p > 0 {
-                    perBucket[bucket(f.distribution.start.adding(days: k)), default: 0] += p
-                }
-                for (b, p) in perBucket {
-                    let v = buckets[b] ?? (0, 0)
-                    buckets[b] = (v.mean + amount * p, v.variance + amount * amount * p * (1 - p))
-                }
+            for p in book.open where salesRep == nil || p.invoice.salesRep == salesRep {
+                amounts[p.invoice.id] = p.invoice.openAmount(credited: book.credited[p.invoice.id])
+                currency = p.invoice.amount.currency
             }
+            all += forecasts(for: book, asOf: date)
         }
-        let rows = buckets.keys.sorted().map { b -> [String] in
-            let v = buckets[b] ?? (0, 0)
-            let sd = v.variance.squareRoot()
-            return [b.description, String(format: "%.2f", v.mean), String(format: "%.2f", max(0, v.mean - 1.28 * sd)), String(format: "%.2f", v.mean + 1.28 * sd)]
+        let rows = cashIn(all, amounts: amounts, by: by == .week ? .week : .month).map { b -> [String] in
+            [b.start.description, String(format: "%.2f", b.expected), String(format: "%.2f", b.low), String(format: "%.2f", b.high)]
         }
         let columns = [by == .week ? "week_of" : "month", "expected_\(currency)", "low_80", "high_80"]
         switch format {
@@ -125,13 +115,6 @@ struct CashflowCommand: ParsableCommand {
             let objects = rows.map { Dictionary(uniqueKeysWithValues: zip(columns, $0)) }
             print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
         default: throw ValidationError("relance cashflow writes text, json or csv")
-        }
-    }
-
-    func bucket(_ d: CivilDate) -> CivilDate {
-        switch by {
-        case .week: return d.adding(days: -Weekday.allCases.firstIndex(of: d.weekday)!)
-        case .month: return CivilDate(year: d.year, month: d.month, day: 1) ?? d
         }
     }
 }

@@ -18,7 +18,8 @@ public struct RelanceCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [InitCommand.self, ImportCommand.self, MapCommand.self, CheckCommand.self, WhereCommand.self, StuckCommand.self,
                       WhoCommand.self, ForecastCommand.self, CashflowCommand.self, BacktestCommand.self, SimulateCommand.self, DemoCommand.self,
-                      AgendaCommand.self, PolicyCommand.self, LogCommand.self, LettersCommand.self, ReportCommand.self]
+                      AgendaCommand.self, PolicyCommand.self, LogCommand.self, LettersCommand.self, ReportCommand.self,
+                      ServeCommand.self, UserCommand.self]
     )
 
     public init() {}

@@ -206,6 +206,29 @@ enum Schema {
             }
             try db.create(index: "follow_up_invoice_by_invoice", on: "follow_up_invoice", columns: ["invoice_id"])
         }
+        // Registered after every earlier migration (a v4 may come from another branch): accounts of the web
+        // workspace and their sessions and API tokens. Only hashes are stored, never a password or a token.
+        m.registerMigration("v5-accounts") { db in
+            try db.create(table: "account") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique(onConflict: .abort)
+                t.column("role", .text).notNull()
+                t.column("sales_rep", .text)
+                t.column("password_hash", .text).notNull()
+                t.column("created_at", .text).notNull()
+                t.check(sql: "role IN ('manager', 'collector', 'sales-rep', 'read-only')")
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("token_hash", .text)
+                t.column("account_id", .integer).notNull().indexed().references("account", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("csrf", .text)
+                t.column("label", .text)
+                t.column("created_at", .integer).notNull()
+                t.column("expires_at", .integer).notNull()
+                t.check(sql: "kind IN ('web', 'api')")
+            }
+        }
         return m
     }
 
