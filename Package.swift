@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "RelanceServer",
             dependencies: [
-                "RelanceCore", "RelanceStore", "RelanceRender", "RelanceForecast", "RelancePlan",
+                "RelanceCore", "RelanceStore", "RelanceRender", "RelanceForecast", "RelancePlan", "RelanceInsights",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "RelanceServerTests",
             dependencies: [
-                "RelanceServer", "RelanceStore", "RelanceCore", "RelanceImport", "RelanceSamples", "RelanceRender",
+                "RelanceServer", "RelanceStore", "RelanceCore", "RelanceImport", "RelanceSamples", "RelanceRender", "RelancePlan",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

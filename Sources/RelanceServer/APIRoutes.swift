@@ -32,6 +32,7 @@ struct APIRoutes {
             let filter = try StuckFilter.validated(customer: q["customer"], minProbability: q["minProbability"], minAmount: q["minAmount"])
             return try json(try workspace.stuck(scope: Scope(try ctx.requireAccount()), filter: filter), ctx)
         }
+        addAgenda(to: api)
     }
 
     func json(_ value: some Encodable, _ ctx: WorkspaceContext, status: HTTPResponse.Status = .ok) throws -> Response {

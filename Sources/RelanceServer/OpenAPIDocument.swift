@@ -83,6 +83,28 @@ enum OpenAPIDocument {
         "responses": {"200": {"description": "Stuck invoices", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/StuckRow"}}}}},
                       "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}
       }
+    },
+    "/api/v1/agenda": {
+      "get": {
+        "summary": "The day's follow-up agenda: calls grouped by contact with their time slot, letters, requests to sales reps, bill deadlines, disputes (a sales rep sees only its invoices)",
+        "parameters": [
+          {"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "The day (default: the server's as-of day)"},
+          {"name": "for", "in": "query", "schema": {"type": "string", "maxLength": 100}, "description": "Only the customers this person is responsible for"}
+        ],
+        "responses": {"200": {"description": "The agenda, as 'relance agenda --format json' writes it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Agenda"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/api/v1/agenda/outcomes": {
+      "post": {
+        "summary": "Record the outcome of a call (as 'relance log'): the follow-up and its events, in one transaction; the next agenda takes it into account",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OutcomeRequest"}}}},
+        "responses": {
+          "201": {"description": "What was recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OutcomeAnswer"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}
+        }
+      }
     }
   },
   "components": {
@@ -93,6 +115,24 @@ enum OpenAPIDocument {
         "properties": {"error": {"type": "object", "required": ["status", "message"], "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}}}}}
     },
     "schemas": {
+      "Agenda": {"type": "object", "required": ["date", "calls", "letters", "salesRequests", "bills", "disputes", "deferred"], "properties": {
+        "date": {"type": "string", "format": "date"}, "person": {"type": "string"},
+        "calls": {"type": "array", "items": {"type": "object", "description": "One call to one contact: contactKey, name, role, phone, email, customer, group, timeZone, workingHours, slot (date-time, absent when it does not fit the day), minutes, score, invoices (each with invoice, openAmount, dueDate, daysLate, reason, question, forecastP50, probabilityByDue)"}},
+        "letters": {"type": "array", "items": {"type": "object"}}, "salesRequests": {"type": "array", "items": {"type": "object"}},
+        "bills": {"type": "array", "items": {"type": "object"}}, "disputes": {"type": "array", "items": {"type": "object"}},
+        "deferred": {"type": "array", "items": {"type": "object"}}}},
+      "OutcomeRequest": {"type": "object", "required": ["invoices", "outcome"], "properties": {
+        "invoices": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 100, "description": "Invoices of one customer the call was about"},
+        "outcome": {"type": "string", "enum": ["approval-given", "goods-receipt-missing", "payment-run", "promise", "dispute", "wrong-contact", "no-answer", "bill-accepted"]},
+        "on": {"type": "string", "format": "date", "description": "The date of the payment run or of the promise (required for those)"},
+        "reason": {"type": "string", "maxLength": 500, "description": "The dispute's reason (required for dispute)"},
+        "right": {"type": "string", "maxLength": 200, "description": "Who is the right person (required for wrong-contact)"},
+        "contact": {"type": "string", "description": "The contact or department id spoken to"},
+        "date": {"type": "string", "format": "date", "description": "The day of the call (default the as-of day; not in the future)"},
+        "note": {"type": "string", "maxLength": 500}}},
+      "OutcomeAnswer": {"type": "object", "required": ["day", "outcome", "summary", "invoices", "states", "events"], "properties": {
+        "id": {"type": "integer"}, "day": {"type": "string", "format": "date"}, "outcome": {"type": "string"}, "summary": {"type": "string"},
+        "invoices": {"type": "array", "items": {"type": "string"}}, "states": {"type": "array", "items": {"type": "string"}}, "events": {"type": "integer"}}},
       "Amount": {"type": "object", "required": ["minor", "currency", "text"], "properties": {
         "minor": {"type": "integer", "description": "Minor units (cents)"}, "currency": {"type": "string"}, "text": {"type": "string", "example": "1234.50"}}},
       "Account": {"type": "object", "required": ["id", "name", "role", "createdAt"], "properties": {

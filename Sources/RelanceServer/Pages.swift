@@ -25,7 +25,8 @@ public struct PageRenderer: Sendable {
 
     /// The navigation: later pages (the agenda, reports) are one line each here.
     static let navigation: [(key: String, href: String)] = [
-        ("nav_overview", "/"), ("nav_customers", "/customers"), ("nav_stuck", "/stuck"),
+        ("nav_overview", "/"), ("nav_agenda", "/agenda"), ("nav_customers", "/customers"), ("nav_stuck", "/stuck"),
+        ("nav_reports", "/reports"),
     ]
 
     func render(_ template: String, title: String, values: [String: Any], context: WorkspaceContext, current: String? = nil, asOf: String = "") -> String {
@@ -105,6 +106,7 @@ struct PageRoutes {
         router.get("/invoices/:id") { req, ctx in try invoice(req, ctx) }
         router.post("/invoices/:id/events") { _, ctx in try logEvent(ctx) }
         router.get("/stuck") { req, ctx in try stuck(req, ctx) }
+        addAgendaAndReports(to: router)
     }
 
     func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
