@@ -229,6 +229,28 @@ def main():
         page.goto(base + "/?lang=fr")
         check(page.evaluate("document.querySelector('h1').textContent") == "Portefeuille", "?lang=fr shows the overview in French")
         page.goto(base + "/?lang=en")
+
+        # 7. The agenda: one click on the first call's first outcome button (no answer), and the agenda changes.
+        page.goto(base + "/agenda")
+        calls = page.evaluate("document.querySelectorAll('#agenda-calls li.call').length")
+        check(calls > 0, f"the agenda lists calls ({calls})")
+        contact = page.evaluate("document.querySelector('#agenda-calls li.call') ? document.querySelector('#agenda-calls li.call').dataset.contact : ''")
+        page.screenshot(os.path.join(args.out, "agenda.png"))
+        page.submit("document.querySelector('#agenda-calls li.call form.outcome').submit();")
+        check("logged=1" in page.evaluate("location.search"), "an outcome redirects back to the agenda")
+        page.goto(base + "/agenda")
+        calls_after = page.evaluate("document.querySelectorAll('#agenda-calls li.call').length")
+        still = page.evaluate("[...document.querySelectorAll('#agenda-calls li.call')].some(li => li.dataset.contact === %s)" % json.dumps(contact))
+        check(not still,
+              f"the contact called is no longer proposed today ({calls} → {calls_after} calls, {contact} still there: {still})")
+
+        # 8. The reports.
+        page.goto(base + "/reports")
+        kpis = page.evaluate("document.querySelectorAll('#kpi-table tbody tr').length")
+        check(kpis >= 3, f"the reports list KPIs by customer ({kpis})")
+        departments = page.evaluate("document.querySelectorAll('#bottleneck-table tbody tr').length")
+        check(departments > 0, f"the reports rank bottleneck departments ({departments})")
+        page.screenshot(os.path.join(args.out, "reports.png"))
     finally:
         browser.terminate()
         try:
