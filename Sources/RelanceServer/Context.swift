@@ -20,10 +20,11 @@ public struct WorkspaceContext: RequestContext {
 
     public var account: Account? { session?.account }
 
-    /// JSON with sorted keys, so that API answers are stable.
+    /// JSON with sorted keys, so that API answers are stable; instants (an agenda call's slot) in ISO 8601.
     public var responseEncoder: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
         return e
     }
 

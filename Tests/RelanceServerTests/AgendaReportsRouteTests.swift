@@ -125,6 +125,8 @@ struct AgendaReportsRouteTests {
             #expect(calls.contains { $0["name"] as? String == call.name && $0["contactKey"] as? String == call.contact })
             let invoices = try #require(calls.first?["invoices"] as? [[String: Any]])
             #expect(invoices.first?["invoice"] is String && invoices.first?["question"] is String)
+            // The time slot is an ISO 8601 instant.
+            #expect(calls.compactMap { $0["slot"] as? String }.contains { $0.hasPrefix("2026-11-27T") })
             for key in ["letters", "salesRequests", "bills", "disputes", "deferred"] { #expect(json[key] is [Any], "\(key)") }
             let bad = try await client.execute(uri: "/api/v1/agenda?date=yesterday", method: .get, headers: bearer(token))
             #expect(bad.status == .badRequest)
