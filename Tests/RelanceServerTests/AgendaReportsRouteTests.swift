@@ -152,6 +152,21 @@ struct AgendaReportsRouteTests {
         #expect(try f.store.followUps().count == 1)
     }
 
+    @Test("A sales rep's agenda holds only its own invoices")
+    func salesRepAgenda() async throws {
+        let f = try await Fixture()
+        let all = try f.workspace.agenda(date: Fixture.asOf, person: nil, scope: .everything)
+        let mine = try f.workspace.agenda(date: Fixture.asOf, person: nil, scope: Scope(salesRep: "Julien Perrin"))
+        #expect(!mine.invoiceIDs.isEmpty && mine.invoiceIDs.count < all.invoiceIDs.count)
+        for id in mine.invoiceIDs { #expect(try f.store.invoice(id)?.salesRep == "Julien Perrin", "\(id)") }
+        try await f.test { client in
+            let s = try await signIn(client, "sam")
+            let page = try await client.execute(uri: "/agenda", method: .get, headers: s.headers)
+            #expect(page.status == .ok)
+            for id in all.invoiceIDs.subtracting(mine.invoiceIDs) { #expect(!page.text.contains(">\(id)</a>"), "\(id)") }
+        }
+    }
+
     @Test("The reports page: the KPI table by customer and the bottlenecks with their department ids; filters checked")
     func reportsPage() async throws {
         let f = try await Fixture()
