@@ -107,7 +107,22 @@ extension Workspace {
     /// The agenda of a day as an account sees it: everything for managers and collectors (or one person's customers
     /// with `person`), only its own invoices for a sales rep.
     public func agenda(date: CivilDate, person: String?, scope: Scope) throws -> Agenda {
-        var a = try RelancePlan.agenda(in: store, date: date, for: person)
+        var a: Agenda
+        if date == asOf {
+            // The books of the as-of day are cached: only the policies and the follow-up log are read again.
+            let policies = try followUpPolicies(in: store)
+            var customers: [AgendaCustomer] = []
+            for g in try store.groups() {
+                guard let lb = try loaded(g.id) else { continue }
+                let book = lb.book
+                customers.append(AgendaCustomer(graph: book.graph, positions: book.open, credited: book.credited, forecasts: lb.forecasts,
+                                                policy: policies[g.id] ?? FollowUpPolicy(), log: try store.followUps(group: g.id, through: date),
+                                                learned: book.learned))
+            }
+            a = Agenda.build(customers, date: date, for: person)
+        } else {
+            a = try RelancePlan.agenda(in: store, date: date, for: person)
+        }
         guard scope.salesRep != nil else { return a }
         var visible = Set<String>()
         for g in try store.groups() {
