@@ -319,6 +319,11 @@ extension PageRoutes {
 
 extension APIRoutes {
     func addAgenda(to api: RouterGroup<WorkspaceContext>) {
+        api.get("/reports") { req, ctx in
+            let q = req.query
+            let r = try workspace.reports(from: q["from"], to: q["to"], customer: q["customer"], scope: Scope(try ctx.requireAccount()))
+            return try json(ReportsAnswer(r), ctx)
+        }
         api.get("/agenda") { req, ctx in
             let account = try ctx.requireAccount()
             let q = req.query
@@ -343,5 +348,58 @@ extension APIRoutes {
         var contact: String?
         var date: String?
         var note: String?
+    }
+}
+
+/// The reports page's figures as the JSON API gives them: amounts in minor units with their currency, days
+/// as numbers, absent when there is nothing to measure.
+struct ReportsAnswer: Encodable {
+    struct KPI: Encodable {
+        var key: String
+        var label: String
+        var currency: String
+        var open: Money
+        var overdue: Money
+        var dsoCountBack: Double
+        var dsoStandard: Double?
+        var averageDaysLate: Double?
+        var weightedDaysLate: Double?
+        var collectionEffectiveness: Double?
+        var shareOnTime: Double?
+        var settled: Int
+        var due: Int
+    }
+
+    struct Bottleneck: Encodable {
+        var group: String
+        var department: String
+        var departmentName: String
+        var step: String
+        var median: Int?
+        var p90: Int?
+        var typical: Int?
+        var daysAdded: Int?
+        var sittingNow: Int
+    }
+
+    var from: String
+    var to: String
+    var customer: String?
+    var kpis: [KPI]
+    var bottlenecks: [Bottleneck]
+
+    init(_ r: ReportsData) {
+        from = r.period.from.description
+        to = r.period.to.description
+        customer = r.customer
+        kpis = r.kpis.map { k in
+            KPI(key: k.key, label: k.label, currency: k.currency, open: k.open, overdue: k.overdue, dsoCountBack: k.dsoCountBack,
+                dsoStandard: k.dsoStandard, averageDaysLate: k.averageDaysLate, weightedDaysLate: k.weightedDaysLate,
+                collectionEffectiveness: k.collectionEffectiveness, shareOnTime: k.shareOnTime, settled: k.settled, due: k.due)
+        }
+        bottlenecks = r.bottlenecks.filter(\.ranked).map { b in
+            Bottleneck(group: b.group, department: b.department, departmentName: b.departmentName, step: b.action.rawValue,
+                       median: b.median, p90: b.p90, typical: b.typical, daysAdded: b.daysAdded, sittingNow: b.sittingNow)
+        }
     }
 }

@@ -84,6 +84,18 @@ enum OpenAPIDocument {
                       "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}
       }
     },
+    "/api/v1/reports": {
+      "get": {
+        "summary": "The KPIs by customer and the ranked department bottlenecks over a period, as on the reports page (a sales rep sees only its invoices)",
+        "parameters": [
+          {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "First day (default: 364 days before 'to')"},
+          {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "Last day (default and latest: the server's as-of day)"},
+          {"name": "customer", "in": "query", "schema": {"type": "string"}, "description": "Only this customer group"}
+        ],
+        "responses": {"200": {"description": "The figures", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reports"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}
+      }
+    },
     "/api/v1/agenda": {
       "get": {
         "summary": "The day's follow-up agenda: calls grouped by contact with their time slot, letters, requests to sales reps, bill deadlines, disputes (a sales rep sees only its invoices)",
@@ -115,6 +127,10 @@ enum OpenAPIDocument {
         "properties": {"error": {"type": "object", "required": ["status", "message"], "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}}}}}
     },
     "schemas": {
+      "Reports": {"type": "object", "required": ["from", "to", "kpis", "bottlenecks"], "properties": {
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}, "customer": {"type": "string"},
+        "kpis": {"type": "array", "items": {"type": "object", "description": "One row per customer and currency: key, label, currency, open and overdue (amounts: minorUnits and currency), dsoCountBack, dsoStandard, averageDaysLate, weightedDaysLate, collectionEffectiveness (%), shareOnTime (0-1), settled, due (docs/kpis.md)"}},
+        "bottlenecks": {"type": "array", "items": {"type": "object", "description": "One ranked department step, worst first: group, department, departmentName, step, median, p90, typical (working days), daysAdded, sittingNow"}}}},
       "Agenda": {"type": "object", "required": ["date", "calls", "letters", "salesRequests", "bills", "disputes", "deferred"], "properties": {
         "date": {"type": "string", "format": "date"}, "person": {"type": "string"},
         "calls": {"type": "array", "items": {"type": "object", "description": "One call to one contact: contactKey, name, role, phone, email, customer, group, timeZone, workingHours, slot (date-time, absent when it does not fit the day), minutes, score, invoices (each with invoice, openAmount, dueDate, daysLate, reason, question, forecastP50, probabilityByDue)"}},

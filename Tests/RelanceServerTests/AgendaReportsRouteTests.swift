@@ -169,6 +169,35 @@ struct AgendaReportsRouteTests {
         }
     }
 
+    @Test("The reports API: the KPIs by customer with amounts in minor units, the ranked bottlenecks, its filters checked")
+    func reportsAPI() async throws {
+        let f = try await Fixture()
+        let groups = try f.store.groups().map(\.id)
+        try await f.test { client in
+            let anonymous = try await client.execute(uri: "/api/v1/reports", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            let token = try await apiToken(client, "mia")
+            let r = try await client.execute(uri: "/api/v1/reports", method: .get, headers: bearer(token))
+            #expect(r.status == .ok)
+            let json = try #require(try jsonObject(r) as? [String: Any])
+            #expect(json["to"] as? String == Fixture.asOf.description)
+            let kpis = try #require(json["kpis"] as? [[String: Any]])
+            #expect(Set(kpis.compactMap { $0["key"] as? String }).isSubset(of: Set(groups)) && !kpis.isEmpty)
+            let open = try #require(kpis.first?["open"] as? [String: Any])
+            #expect(open["minorUnits"] is Int && open["currency"] as? String == "EUR")
+            let departments = Set(try f.store.allGraphs().flatMap { $0.departments.map(\.id) })
+            let bottlenecks = try #require(json["bottlenecks"] as? [[String: Any]])
+            #expect(bottlenecks.allSatisfy { departments.contains($0["department"] as? String ?? "") })
+            let one = try await client.execute(uri: "/api/v1/reports?customer=\(groups[0])", method: .get, headers: bearer(token))
+            let oneKPIs = try #require((try jsonObject(one) as? [String: Any])?["kpis"] as? [[String: Any]])
+            #expect(oneKPIs.allSatisfy { $0["key"] as? String == groups[0] })
+            for bad in ["from=yesterday", "to=2099-01-01", "from=2026-11-20&to=2026-11-01", "customer=nobody"] {
+                let b = try await client.execute(uri: "/api/v1/reports?\(bad)", method: .get, headers: bearer(token))
+                #expect(b.status == .badRequest, "\(bad)")
+            }
+        }
+    }
+
     @Test("The reports page: the KPI table by customer and the bottlenecks with their department ids; filters checked")
     func reportsPage() async throws {
         let f = try await Fixture()
