@@ -68,11 +68,7 @@ struct ReportOptions: ParsableArguments {
                 return try store.book(group: g, asOf: asOf).map { CustomerHistory(graph: $0.graph, invoices: $0.invoices, positions: $0.positions) }
             }
             guard let graph = try store.graph(g) else { return nil }
-            let invoices = try store.invoices(group: g).filter { $0.issueDate <= asOf }.map { i -> Invoice in
-                var i = i
-                i.payments = i.payments.filter { $0.date <= asOf }
-                return i
-            }
+            let invoices = try store.invoices(group: g).filter { $0.issueDate <= asOf }.map { $0.known(on: asOf) }
             return CustomerHistory(graph: graph, invoices: invoices)
         }
     }

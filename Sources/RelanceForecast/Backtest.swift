@@ -82,12 +82,6 @@ struct BaselineHistory {
     }
 }
 
-/// The median of an already sorted array.
-private func sortedMedian(_ s: [Int]) -> Double? {
-    guard !s.isEmpty else { return nil }
-    return s.count % 2 == 1 ? Double(s[s.count / 2]) : Double(s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
 extension Array where Element == Int {
     /// Where `x` goes to keep the (sorted) array sorted: after the elements equal to it.
     func insertionIndex(of x: Int) -> Int {

@@ -85,3 +85,23 @@ public struct IntervalCalibration: Sendable {
         return f
     }
 }
+
+extension IntervalCalibration {
+    /// The levels learned from a book's recently settled invoices, forecast again `days` before their due
+    /// date with today's model: an approximation of the backtest's calibration (today's model has seen
+    /// those payments, so it is a little too kind to itself), cheap enough for every forecast.
+    public static func fromRecentRoutes(graph: OrgGraph, model: any DwellModel, invoices: [Invoice], events: [String: [InvoiceEvent]],
+                                        habit: PaymentHabit, days: Int = 10, limit: Int = IntervalCalibration.window) -> IntervalCalibration {
+        let engine = PositionEngine(graph: graph, model: model)
+        let settled = invoices.filter { $0.kind == .invoice && $0.settledOn != nil }
+            .sorted { ($0.settledOn ?? $0.issueDate, $0.id) < ($1.settledOn ?? $1.issueDate, $1.id) }
+            .suffix(limit)
+        let pits = Array(settled).concurrentMap { inv -> PIT? in
+            let point = inv.dueDate.adding(days: -days)
+            guard let paid = inv.settledOn, paid >= point, point >= inv.issueDate else { return nil }
+            let position = engine.position(of: inv.known(on: point), events: events[inv.id] ?? [], asOf: point)
+            return RouteForecaster().forecast(position, habit: habit)?.pit(of: paid)
+        }
+        return IntervalCalibration(pits: pits.compactMap { $0 })
+    }
+}

@@ -168,9 +168,11 @@ public final class LedgerModel {
     }
 }
 
-func median(_ xs: [Int]) -> Double? {
-    guard !xs.isEmpty else { return nil }
-    let s = xs.sorted()
+func median(_ xs: [Int]) -> Double? { sortedMedian(xs.sorted()) }
+
+/// The median of an already sorted array.
+func sortedMedian(_ s: [Int]) -> Double? {
+    guard !s.isEmpty else { return nil }
     return s.count % 2 == 1 ? Double(s[s.count / 2]) : Double(s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 

@@ -182,11 +182,7 @@ extension Workspace {
         for g in groups {
             guard let lb = try loaded(g) else { continue }
             let graph = lb.book.graph
-            let invoices = try store.invoices(group: g).filter { $0.issueDate <= day && scope.sees($0) }.map { i -> Invoice in
-                var i = i
-                i.payments = i.payments.filter { $0.date <= day }
-                return i
-            }
+            let invoices = try store.invoices(group: g).filter { $0.issueDate <= day && scope.sees($0) }.map { $0.known(on: day) }
             if scope.salesRep != nil && invoices.isEmpty { continue }
             plain.append(CustomerHistory(graph: graph, invoices: invoices))
             positioned.append(CustomerHistory(graph: graph, invoices: lb.book.invoices.filter { scope.sees($0) },

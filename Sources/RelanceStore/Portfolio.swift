@@ -38,11 +38,7 @@ extension Store {
         let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
         let cutoff = asOf.adding(days: 1).start(in: zone)
         // As of a date: later invoices, credit notes and payments are unknown.
-        let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }.map { i -> Invoice in
-            var i = i
-            i.payments = i.payments.filter { $0.date <= asOf }
-            return i
-        }
+        let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }.map { $0.known(on: asOf) }
         let events = try eventsByInvoice(group: group, until: cutoff)
         var credited: [String: Money] = [:]
         for c in invoices where c.kind == .creditNote {

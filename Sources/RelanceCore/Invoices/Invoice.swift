@@ -113,3 +113,12 @@ public struct Invoice: Hashable, Sendable, Identifiable {
         method.isBillOfExchange ? dueDate.adding(days: -leadDays) : nil
     }
 }
+
+extension Invoice {
+    /// The invoice as known at the end of `day`: later payments are not known yet.
+    public func known(on day: CivilDate) -> Invoice {
+        var v = self
+        v.payments = payments.filter { $0.date <= day }
+        return v
+    }
+}
