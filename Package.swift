@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "relance", targets: ["relance"]),
+        .executable(name: "relance-bench", targets: ["RelanceBench"]),
         .library(name: "RelanceCore", targets: ["RelanceCore"]),
     ],
     dependencies: [
@@ -91,6 +92,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "relance", dependencies: ["RelanceCLI"], swiftSettings: strict),
+        // The scale benchmark harness (docs/performance.md), run in release mode, never by `swift test`.
+        .executableTarget(
+            name: "RelanceBench",
+            dependencies: [
+                "RelanceCore", "RelanceStore", "RelancePlan", "RelanceRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "RelanceCoreTests", dependencies: ["RelanceCore"], swiftSettings: strict),
         .testTarget(name: "RelanceImportTests", dependencies: ["RelanceImport", "RelanceSamples"], swiftSettings: strict),

@@ -37,7 +37,7 @@ extension PaymentForecast {
 /// 10% of past payments fell below level `a` of their forecasts and 10% above level `b` (with day bands
 /// spread evenly over their levels). A model that is too sure of itself (too narrow) gets levels further
 /// out; one too cautious gets levels closer in. The forecast's law is kept; only the interval's ends move.
-public struct IntervalCalibration: Sendable {
+public struct IntervalCalibration: Sendable, Codable, Equatable {
     public var low: Double
     public var high: Double
 

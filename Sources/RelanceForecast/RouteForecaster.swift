@@ -3,7 +3,7 @@ import RelanceCore
 
 /// What a customer's payments show, learned from its settled invoices: whether it waits for the due date,
 /// how long before the due date it releases payments then, how long disputes last, the bank's delay.
-public struct PaymentHabit: Sendable {
+public struct PaymentHabit: Sendable, Codable, Equatable {
     /// Waits for the due date (most payments within a few days of it, long after the route is done).
     public var paysAtDueDate: Bool
     /// When it does: payments go in the first run on or after `due − leadDays`.

@@ -44,14 +44,34 @@ public func stuckInvoices(in store: Store, groups: [String], asOf: CivilDate, fi
     return (finder.rank(items), graphs, books, openCount)
 }
 
+/// What a customer's route forecasts learn from its whole history, apart from the dwell model: its payment
+/// habit (pays at the due date or not, bank lag, dispute length) and the re-calibrated levels of the 80%
+/// interval. Small, so it can be kept with the learned dwell model and reused while the data has not changed.
+public struct ForecastContext: Sendable, Codable, Equatable {
+    public var habit: PaymentHabit
+    public var calibration: IntervalCalibration
+
+    public init(habit: PaymentHabit, calibration: IntervalCalibration) {
+        self.habit = habit
+        self.calibration = calibration
+    }
+
+    /// Learned from a full book (every invoice and event up to the as-of day).
+    public static func learn(from book: CustomerBook, asOf: CivilDate) -> ForecastContext {
+        let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events, table: book.graph.paymentTable(for:), asOf: asOf.adding(days: 1))
+        // The route model's interval levels, re-calibrated on how its forecasts of recent payments fared.
+        let calibration = IntervalCalibration.fromRecentRoutes(graph: book.graph, model: book.model, invoices: book.invoices,
+                                                               events: book.events, habit: habit)
+        return ForecastContext(habit: habit, calibration: calibration)
+    }
+}
+
 /// Forecasts for every open invoice of a book: from the position where the route is known, from the
 /// customer's payment history otherwise (the ledger model, warmed up on the group's settled invoices so
 /// that its intervals come from its own past errors).
-public func forecasts(for book: CustomerBook, asOf: CivilDate) -> [PaymentForecast] {
-    let graph = book.graph
-    let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events,
-                                   table: graph.paymentTable(for:),
-                                   asOf: asOf.adding(days: 1))
+public func forecasts(for book: CustomerBook, asOf: CivilDate, context: ForecastContext? = nil) -> [PaymentForecast] {
+    let context = context ?? ForecastContext.learn(from: book, asOf: asOf)
+    if let routed = routeForecasts(for: book, context: context) { return routed }
     let ledgerInvoices = book.invoices.filter { $0.kind == .invoice }.map { LedgerInvoice($0, events: book.events[$0.id] ?? []) }
     // Warm the ledger model up on the history: each invoice forecast at its issue date, errors learned once settled.
     let model = LedgerModel()
@@ -69,11 +89,21 @@ public func forecasts(for book: CustomerBook, asOf: CivilDate) -> [PaymentForeca
     }
     for s in settled[next...] where (s.settledOn ?? asOf) <= asOf { model.learn(s) }
     let byID = Dictionary(ledgerInvoices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    // The route model's interval levels, re-calibrated on how its forecasts of recent payments fared.
-    let calibration = IntervalCalibration.fromRecentRoutes(graph: graph, model: book.model, invoices: book.invoices,
-                                                           events: book.events, habit: habit)
     return book.open.compactMap { p in
-        RouteForecaster().forecast(p, habit: habit).map(calibration.apply(to:)) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
+        RouteForecaster().forecast(p, habit: context.habit).map(context.calibration.apply(to:)) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
     }
 }
 
+/// The route forecasts of every open invoice of a book, or `nil` when some open invoice has no route
+/// forecast (its circuit is unknown: the ledger model, which needs the whole history, must answer).
+/// Needs only the open invoices, so it works on ``Store/openBook(group:asOf:model:)``.
+public func routeForecasts(for book: CustomerBook, context: ForecastContext) -> [PaymentForecast]? {
+    var result: [PaymentForecast] = []
+    let open = book.open
+    result.reserveCapacity(open.count)
+    for p in open {
+        guard let f = RouteForecaster().forecast(p, habit: context.habit) else { return nil }
+        result.append(context.calibration.apply(to: f))
+    }
+    return result
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import RelanceCore
+
+extension Store {
+    /// The open part of a customer's book as of a day, for a dwell model learned beforehand (`relance learn`):
+    /// the organisation, the invoices still unpaid that day with their events, every credit note, and the
+    /// positions of those invoices. Nothing of the settled history is read, so this costs what the open
+    /// book weighs, not what the whole history does: what the agenda and bulk forecasts need at scale.
+    ///
+    /// The positions are those ``book(group:asOf:minimumObservations:)`` gives for the same invoices when
+    /// `model` is the model it would learn (tests check it).
+    public func openBook(group: String, asOf: CivilDate, model: LearnedDwellModel) throws -> CustomerBook? {
+        guard let graph = try graph(group) else { return nil }
+        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+        let cutoff = Int64(asOf.adding(days: 1).start(in: zone).timeIntervalSince1970)
+        let day = asOf.description
+        let (invoices, events): ([Invoice], [String: [InvoiceEvent]]) = try writer.read { db in
+            // Unpaid on the day (credit notes are netted later, by the positions' open amounts), and every credit note.
+            let open = """
+                SELECT i.* FROM invoice i
+                LEFT JOIN (SELECT p.invoice_id, sum(p.amount_minor) AS paid FROM payment p JOIN invoice j ON j.id = p.invoice_id
+                           WHERE j.group_id = ? AND p.date <= ? GROUP BY p.invoice_id) p ON p.invoice_id = i.id
+                WHERE i.group_id = ? AND i.issue_date <= ? AND (i.kind <> 'invoice' OR coalesce(p.paid, 0) < i.amount_minor)
+                ORDER BY i.id
+                """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: open), arguments: [group, day, group, day])
+            var payments: [String: [Payment]] = [:]
+            let prows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT p.* FROM payment p JOIN invoice i ON i.id = p.invoice_id
+                WHERE i.group_id = ? AND p.date <= ? ORDER BY p.date
+                """), arguments: [group, day])
+            let currencies = Dictionary(rows.map { ($0["id"] as String, $0["currency"] as String) }, uniquingKeysWith: { a, _ in a })
+            for p in prows {
+                let id: String = p["invoice_id"]
+                guard let currency = currencies[id], let date = CivilDate(iso: p["date"] as String) else { continue }
+                payments[id, default: []].append(Payment(date: date, amount: Money(minorUnits: p["amount_minor"], currency: currency),
+                                                         reference: p["reference"]))
+            }
+            let invoices = rows.compactMap { r in Store.invoice(r, payments: payments[r["id"] as String] ?? []) }
+            var events: [String: [InvoiceEvent]] = [:]
+            // Only the events of the unpaid invoices, through the (invoice_id, at) index.
+            let erows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT e.* FROM event e
+                WHERE e.invoice_id IN (
+                    SELECT i.id FROM invoice i
+                    LEFT JOIN (SELECT p.invoice_id, sum(p.amount_minor) AS paid FROM payment p JOIN invoice j ON j.id = p.invoice_id
+                               WHERE j.group_id = ? AND p.date <= ? GROUP BY p.invoice_id) p ON p.invoice_id = i.id
+                    WHERE i.group_id = ? AND i.issue_date <= ? AND i.kind = 'invoice' AND coalesce(p.paid, 0) < i.amount_minor)
+                  AND e.at <= ?
+                ORDER BY e.invoice_id, e.at, e.id
+                """), arguments: [group, day, group, day, cutoff])
+            while let r = try erows.next() {
+                events[r["invoice_id"] as String, default: []].append(Store.event(r))
+            }
+            return (invoices, events)
+        }
+        let known = invoices.map { $0.known(on: asOf) }
+        var credited: [String: Money] = [:]
+        for c in known where c.kind == .creditNote {
+            if let target = c.credits { credited[target] = (credited[target] ?? .zero(c.amount.currency)) + c.amount }
+        }
+        let engine = PositionEngine(graph: graph, model: model)
+        let positions = known.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
+        return CustomerBook(graph: graph, invoices: known, events: events, credited: credited, model: model, positions: positions,
+                            learned: try learnedContacts(group: group))
+    }
+
+    /// One invoice's book as of a day, for a dwell model learned beforehand: the organisation, the invoice with
+    /// its payments and events up to that day, the credit notes that credit it, and its position — what
+    /// `relance where` shows, without reading the rest of the customer's history. `nil` when the invoice is
+    /// unknown, is a credit note, or was not issued yet on that day.
+    public func invoiceBook(_ id: String, asOf: CivilDate, model: LearnedDwellModel) throws -> (book: CustomerBook, position: InvoicePosition)? {
+        guard let invoice = try invoice(id), invoice.kind == .invoice, invoice.issueDate <= asOf, let graph = try graph(invoice.group) else { return nil }
+        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+        let events = try self.events(of: id, until: asOf.adding(days: 1).start(in: zone))
+        let credits: [Invoice] = try writer.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoice WHERE credits = ? AND kind <> 'invoice' AND issue_date <= ? ORDER BY id"),
+                             arguments: [id, asOf.description])
+                .compactMap { Store.invoice($0, payments: []) }
+        }
+        var credited: [String: Money] = [:]
+        for c in credits { credited[id] = (credited[id] ?? .zero(c.amount.currency)) + c.amount }
+        let known = invoice.known(on: asOf)
+        let position = PositionEngine(graph: graph, model: model).position(of: known, events: events, asOf: asOf)
+        let book = CustomerBook(graph: graph, invoices: [known] + credits.map { $0.known(on: asOf) }, events: [id: events], credited: credited,
+                                model: model, positions: [position], learned: try learnedContacts(group: invoice.group))
+        return (book, position)
+    }
+}

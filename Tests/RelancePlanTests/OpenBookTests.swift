@@ -1,0 +1,65 @@
+import Foundation
+import RelanceCore
+import RelanceForecast
+import RelancePlan
+import RelanceSimulator
+import RelanceStore
+import Testing
+
+/// The open-book path (only unpaid invoices read, a dwell model and forecast context learned beforehand)
+/// must give what the full book gives: the same positions, the same forecasts, the same `where`.
+@Suite struct OpenBookTests {
+    @Test func openBookGivesTheFullBooksOpenPositionsAndForecasts() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store()
+        for asOf in [day, day.adding(days: -20)] {
+            let full = try #require(try store.book(group: "metalux", asOf: asOf))
+            let open = try #require(try store.openBook(group: "metalux", asOf: asOf, model: full.model))
+            #expect(full.open.count > 5, "the fixture must have open invoices on \(asOf)")
+            #expect(open.open.map(\.invoice.id) == full.open.map(\.invoice.id))
+            // Fewer invoices read: the settled ones are left out.
+            #expect(open.invoices.count < full.invoices.count)
+            #expect(open.credited == full.credited)
+            for (a, b) in zip(open.open, full.open) {
+                #expect(a.pending.map(\.step.id) == b.pending.map(\.step.id), "pending steps of \(a.invoice.id)")
+                #expect(a.completion?.mass == b.completion?.mass, "completion law of \(a.invoice.id)")
+                #expect(a.invoice.openAmount(credited: open.credited[a.invoice.id]) == b.invoice.openAmount(credited: full.credited[b.invoice.id]))
+            }
+            let context = ForecastContext.learn(from: full, asOf: asOf)
+            let slow = forecasts(for: full, asOf: asOf)
+            let fast = try #require(routeForecasts(for: open, context: context))
+            #expect(fast.map(\.invoice) == slow.map(\.invoice))
+            #expect(fast.map(\.p10) == slow.map(\.p10))
+            #expect(fast.map(\.p50) == slow.map(\.p50))
+            #expect(fast.map(\.p90) == slow.map(\.p90))
+            #expect(fast.map(\.explanation) == slow.map(\.explanation))
+        }
+    }
+
+    @Test func invoiceBookGivesTheSamePositionAsTheFullBook() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store()
+        let full = try #require(try store.book(group: "metalux", asOf: day))
+        // Open and settled invoices alike.
+        let sample = full.positions.filter { !$0.closed }.prefix(5) + full.positions.filter(\.closed).prefix(5)
+        #expect(sample.count == 10)
+        for p in sample {
+            let (book, q) = try #require(try store.invoiceBook(p.invoice.id, asOf: day, model: full.model))
+            #expect(q.closed == p.closed)
+            #expect(q.steps.map(\.status) == p.steps.map(\.status), "steps of \(p.invoice.id)")
+            #expect(q.pending.map(\.step.id) == p.pending.map(\.step.id))
+            #expect(q.completion?.mass == p.completion?.mass)
+            #expect(book.credited[p.invoice.id] == full.credited[p.invoice.id])
+        }
+        #expect(try store.invoiceBook("FA-NOPE", asOf: day, model: full.model) == nil)
+        let first = try #require(full.positions.first?.invoice)
+        #expect(try store.invoiceBook(first.id, asOf: first.issueDate.adding(days: -1), model: full.model) == nil)
+    }
+
+    @Test func contextRoundTripsThroughJSON() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store()
+        let full = try #require(try store.book(group: "metalux", asOf: day))
+        let context = ForecastContext.learn(from: full, asOf: day)
+        #expect(context.habit.settledCount > 0)
+        let back = try JSONDecoder().decode(ForecastContext.self, from: JSONEncoder().encode(context))
+        #expect(back == context)
+    }
+}
