@@ -14,7 +14,8 @@ extension Array where Element: Sendable {
         self.withUnsafeBufferPointer { elements in
             nonisolated(unsafe) let elements = elements
             DispatchQueue.concurrentPerform(iterations: chunks) { w in
-                let range = (w * chunk)..<Swift.min(count, (w + 1) * chunk)
+                // With ⌈count / chunks⌉ per chunk, the last chunks can be empty (44 elements in 16 chunks of 3).
+                let range = Swift.min(count, w * chunk)..<Swift.min(count, (w + 1) * chunk)
                 for i in range { results.set(i, transform(elements[i])) }
             }
         }
