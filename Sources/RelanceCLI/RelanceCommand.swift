@@ -19,7 +19,7 @@ public struct RelanceCommand: ParsableCommand {
         subcommands: [InitCommand.self, ImportCommand.self, MapCommand.self, CheckCommand.self, WhereCommand.self, StuckCommand.self,
                       WhoCommand.self, ForecastCommand.self, CashflowCommand.self, BacktestCommand.self, SimulateCommand.self, DemoCommand.self,
                       AgendaCommand.self, PolicyCommand.self, LogCommand.self, LettersCommand.self, ReportCommand.self,
-                      ServeCommand.self, UserCommand.self]
+                      ServeCommand.self, UserCommand.self, LearnCommand.self, ExportCommand.self]
     )
 
     public init() {}

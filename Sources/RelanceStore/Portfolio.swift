@@ -32,22 +32,21 @@ public struct CustomerBook: Sendable {
 
 extension Store {
     /// Loads a customer group's book as of a date: only events up to that date count, and the dwell model
-    /// is learned from them (so a past as-of date shows what was known then).
-    public func book(group: String, asOf: CivilDate, minimumObservations: Int = 15) throws -> CustomerBook? {
+    /// is learned from them (so a past as-of date shows what was known then). A model stored by
+    /// `relance learn` for that day (``dwellModel(group:asOf:minimumObservations:)``) is used instead of
+    /// learning when it is still current; the book is the same either way.
+    public func book(group: String, asOf: CivilDate, minimumObservations: Int = 15, useStoredModel: Bool = true) throws -> CustomerBook? {
+        let stored = useStoredModel ? try dwellModel(group: group, asOf: asOf, minimumObservations: minimumObservations) : nil
         guard let graph = try graph(group) else { return nil }
-        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
-        let cutoff = asOf.adding(days: 1).start(in: zone)
         // As of a date: later invoices, credit notes and payments are unknown.
         let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }.map { $0.known(on: asOf) }
-        let events = try eventsByInvoice(group: group, until: cutoff)
+        let events = try eventsByInvoice(group: group, until: Store.cutoff(asOf))
         var credited: [String: Money] = [:]
         for c in invoices where c.kind == .creditNote {
             if let target = c.credits { credited[target] = (credited[target] ?? .zero(c.amount.currency)) + c.amount }
         }
         // Two passes: positions with the prior teach the model; the model then gives the positions.
-        let prior = PositionEngine(graph: graph, model: PriorDwellModel())
-        let firstPass = invoices.filter { $0.kind == .invoice }.map { prior.position(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
-        let model = DwellLearner(minimumObservations: minimumObservations).learn(positions: firstPass, group: group)
+        let model = stored ?? Store.learnDwellModel(graph: graph, invoices: invoices, events: events, asOf: asOf, minimumObservations: minimumObservations)
         let engine = PositionEngine(graph: graph, model: model)
         let positions = invoices.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
         return CustomerBook(graph: graph, invoices: invoices, events: events, credited: credited, model: model, positions: positions,

@@ -229,6 +229,23 @@ enum Schema {
                 t.check(sql: "kind IN ('web', 'api')")
             }
         }
+        // Learned dwell-time models (`relance learn`), one per customer group and as-of day, with the data
+        // version they were learned from (Store+Models.swift, DataVersion): a reader uses a model only while
+        // the version is still the database's.
+        m.registerMigration("v6-dwell-models") { db in
+            try db.create(table: "dwell_model") { t in
+                t.column("group_id", .text).notNull().references("customer_group", onDelete: .cascade)
+                t.column("as_of", .text).notNull()
+                t.column("data_version", .text).notNull()
+                t.column("minimum_observations", .integer).notNull()
+                t.column("invoices", .integer).notNull()
+                t.column("events", .integer).notNull()
+                t.column("learned_at", .text).notNull()
+                t.column("seconds", .double).notNull()
+                t.column("model", .text).notNull()  // JSON of LearnedDwellModel
+                t.primaryKey(["group_id", "as_of"])
+            }
+        }
         return m
     }
 

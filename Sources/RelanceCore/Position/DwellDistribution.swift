@@ -157,6 +157,27 @@ public struct DwellDistribution: Hashable, Sendable {
     }
 }
 
+/// A law is stored as its array of masses, `[0.5, 0.3, 0.2]`. Decoding keeps the numbers exactly as written
+/// (no renormalisation), so that a stored law gives the same positions as the law it was saved from; it
+/// refuses an empty array, a negative or non-finite mass, more bins than the horizon allows, or masses
+/// whose sum is not 1 (within 1e-9).
+extension DwellDistribution: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let mass = try container.decode([Double].self)
+        let total = mass.reduce(0, +)
+        guard !mass.isEmpty, mass.count <= DwellDistribution.horizon + 1, mass.allSatisfy({ $0.isFinite && $0 >= 0 }), abs(total - 1) < 1e-9 else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a law: \(mass.count) masses summing to \(total)")
+        }
+        self.mass = mass
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(mass)
+    }
+}
+
 /// Φ, the standard normal distribution function.
 func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
 

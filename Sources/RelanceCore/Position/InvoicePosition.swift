@@ -123,6 +123,21 @@ public struct PositionEngine: Sendable {
 
     /// The position of `invoice` at the end of `asOf` (events later than that day are ignored).
     public func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate) -> InvoicePosition {
+        position(of: invoice, events: allEvents, asOf: asOf, withLaws: true)
+    }
+
+    /// What events show of `invoice`'s position, without any duration law: each step's status, dates,
+    /// evidence and time spent so far, the blocks and whether it is closed are those of
+    /// ``position(of:events:asOf:)``, which they do not depend on the model; the laws, the probabilities
+    /// and the completion are left empty (a certain 0, probabilities 0 or 1, `nil`). What ``DwellLearner``
+    /// needs, at a fraction of the cost.
+    public func observedPosition(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate) -> InvoicePosition {
+        position(of: invoice, events: allEvents, asOf: asOf, withLaws: false)
+    }
+
+    private static let noLaw = DwellDistribution.point(0)
+
+    private func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate, withLaws: Bool) -> InvoicePosition {
         let (route, payingCalendar) = circuit(site: invoice.site, orderType: invoice.orderType)
         let calendar = payingCalendar ?? PayablesCalendar()
         let routeFacts = route.flatMap { facts[$0.id] }
@@ -220,13 +235,12 @@ public struct PositionEngine: Sendable {
         let now = axis.index(of: asOf.adding(days: 1))
         for s in order {
             let dept = deptOf[s.id]
-            let (law, source) = model.dwell(for: s, department: dept, group: graph.group.id)
             let branch = carried[s.id] ?? .invoice
             var status = StepPosition.Status.waiting
             var since: CivilDate?
             if let d = done[s.id] {
                 status = .done
-                finish[s.id] = .point(max(axis.index(of: d.date), 0))
+                if withLaws { finish[s.id] = .point(max(axis.index(of: d.date), 0)) }
             } else if implied.contains(s.id) {
                 status = .done
             }
@@ -238,6 +252,17 @@ public struct PositionEngine: Sendable {
                 since = dates.max()
             }
             if status != .done && predsDone { status = .pending }
+            // Working days spent at a pending step so far.
+            var dwell: Int?
+            if status == .pending, let since { dwell = max(0, now - axis.index(of: since) - 1) }
+            guard withLaws else {
+                positions.append(StepPosition(
+                    step: s, department: dept, carried: branch, status: status, doneAt: done[s.id]?.date,
+                    evidence: done[s.id]?.event, implied: implied.contains(s.id), since: since, dwellDays: dwell,
+                    probabilityDone: status == .done ? 1 : 0, probabilityHere: 0, law: PositionEngine.noLaw, lawSource: .prior))
+                continue
+            }
+            let (law, source) = model.dwell(for: s, department: dept, group: graph.group.id)
             // Start law: the latest predecessor; for a starting step, its branch's origin.
             var start: DwellDistribution
             if s.after.isEmpty {
@@ -260,10 +285,7 @@ public struct PositionEngine: Sendable {
             let pStarted = s.after.isEmpty ? 1.0 : s.after.map { p in
                 done[p] != nil || implied.contains(p) ? 1.0 : (finish[p]?.cdf(now - 1) ?? 0)
             }.reduce(1, *)
-            var dwell: Int?
-            if status == .pending, let since {
-                let elapsed = max(0, now - axis.index(of: since) - 1)
-                dwell = elapsed
+            if let elapsed = dwell {
                 // Silence as evidence: a completion is reported with probability r.
                 let r = model.reportingRate(for: s, department: dept, group: graph.group.id)
                 let stillThere = 1 - law.cdf(elapsed)
@@ -284,7 +306,7 @@ public struct PositionEngine: Sendable {
             blocks[i].stepID = deciding?.step.id
             if blocks[i].department == nil { blocks[i].department = deciding?.department?.id }
         }
-        let completion = closed ? nil : ahead(positions, route: route, now: now, axis: axis, scheduled: scheduled, finish: finish)
+        let completion = closed || !withLaws ? nil : ahead(positions, route: route, now: now, axis: axis, scheduled: scheduled, finish: finish)
         return InvoicePosition(invoice: invoice, route: route, asOf: asOf, steps: positions, blocks: blocks, closed: closed,
                                events: events, scheduledRun: scheduled, promisedDate: promised, axis: axis, completion: completion)
     }

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import RelanceCore
+import RelanceRender
+import RelanceStore
+
+/// `relance learn`: learns every customer's dwell-time model from the database and stores it.
+struct LearnCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learn",
+        abstract: "Learn each customer's dwell-time model (time spent per department and step) and store it.",
+        discussion: """
+            Learns, for every customer group (or one), the Kaplan–Meier law of the time invoices and approvals \
+            spend at each department and step, from the events known as of the day, exactly as every other \
+            command learns it on the fly; then stores it with the data version it was learned from. Commands \
+            that need a customer's book for that day use the stored model while no import has changed the \
+            data since (docs/positions.md, docs/performance.md).
+
+            Examples:
+              relance learn --as-of 2026-11-27
+              relance learn --as-of 2026-11-27 --customer metalux
+              relance learn --list
+            """)
+
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var asOf: AsOfOption
+    @Option(help: "Only this customer.") var customer: String?
+    @Option(name: .customLong("minimum-observations"), help: "Completed observations before history replaces the prior.")
+    var minimumObservations = 15
+    @Flag(help: "List the stored models (and whether each is still current) instead of learning.") var list = false
+
+    func run() throws {
+        let store = try db.open()
+        if list {
+            let stored = try store.storedDwellModels()
+            print(PositionRenderer.table(["customer", "as_of", "current", "invoices", "events", "laws", "seconds", "learned_at", "data_version"], stored.map {
+                [$0.group, $0.asOf.description, $0.current ? "yes" : "no", "\($0.invoices)", "\($0.events)", "\($0.model.laws.count)",
+                 String(format: "%.3f", $0.seconds), $0.learnedAt, $0.dataVersion]
+            }), terminator: "")
+            return
+        }
+        guard minimumObservations >= 1 else { throw ValidationError("--minimum-observations must be at least 1") }
+        let date = try asOf.date()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let groups = try customer.map { [try store.resolveCustomer($0)] }
+        let report = try store.learnDwellModels(asOf: date, minimumObservations: minimumObservations, groups: groups)
+        let learned = clock.now
+        try store.saveDwellModels(report.models, asOf: date)
+        let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        print("Learned \(plural(report.models.count, "customer")) as of \(date): \(report.invoices) invoices, \(report.events) events, "
+              + "\(report.laws) laws (\(String(format: "%.2f", seconds(learned - started))) s; stored in \(String(format: "%.2f", seconds(clock.now - learned))) s)")
+        if report.models.count <= 50 {
+            print(PositionRenderer.table(["customer", "invoices", "events", "laws", "prior", "seconds"], report.models.map { m in
+                [m.group, "\(m.invoices)", "\(m.events)", "\(m.model.laws.count)", "\(m.model.counts.count - m.model.laws.count)",
+                 String(format: "%.3f", m.seconds)]
+            }), terminator: "")
+        }
+    }
+}
