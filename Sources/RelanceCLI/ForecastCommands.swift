@@ -37,10 +37,9 @@ struct ForecastCommand: ParsableCommand {
         }
         var rows: [PaymentForecast] = []
         var amounts: [String: Money] = [:]
-        for g in groups {
-            guard let book = try store.book(group: g, asOf: date) else { continue }
-            for p in book.open { amounts[p.invoice.id] = p.invoice.openAmount(credited: book.credited[p.invoice.id]) }
-            rows += forecasts(for: book, asOf: date)
+        for bf in try booksWithForecasts(in: store, groups: groups, asOf: date) {
+            for p in bf.book.open { amounts[p.invoice.id] = p.invoice.openAmount(credited: bf.book.credited[p.invoice.id]) }
+            rows += bf.forecasts
         }
         if let invoice {
             rows = rows.filter { $0.invoice == invoice }
@@ -94,13 +93,12 @@ struct CashflowCommand: ParsableCommand {
         var all: [PaymentForecast] = []
         var amounts: [String: Money] = [:]
         var currency = "EUR"
-        for g in groups {
-            guard let book = try store.book(group: g, asOf: date) else { continue }
-            for p in book.open where salesRep == nil || p.invoice.salesRep == salesRep {
-                amounts[p.invoice.id] = p.invoice.openAmount(credited: book.credited[p.invoice.id])
+        for bf in try booksWithForecasts(in: store, groups: groups, asOf: date) {
+            for p in bf.book.open where salesRep == nil || p.invoice.salesRep == salesRep {
+                amounts[p.invoice.id] = p.invoice.openAmount(credited: bf.book.credited[p.invoice.id])
                 currency = p.invoice.amount.currency
             }
-            all += forecasts(for: book, asOf: date)
+            all += bf.forecasts
         }
         let rows = cashIn(all, amounts: amounts, by: by == .week ? .week : .month).map { b -> [String] in
             [b.start.description, String(format: "%.2f", b.expected), String(format: "%.2f", b.low), String(format: "%.2f", b.high)]

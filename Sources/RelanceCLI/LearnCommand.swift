@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelanceCore
+import RelancePlan
 import RelanceRender
 import RelanceStore
 
@@ -14,7 +15,9 @@ struct LearnCommand: ParsableCommand {
             spend at each department and step, from the events known as of the day, exactly as every other \
             command learns it on the fly; then stores it with the data version it was learned from. Commands \
             that need a customer's book for that day use the stored model while no import has changed the \
-            data since (docs/positions.md, docs/performance.md).
+            data since (docs/positions.md, docs/performance.md). Then learns each customer's forecast context \
+            (its payment habit and re-calibrated interval levels) so that forecasts and the agenda for that day \
+            read only the open invoices (--dwell-only skips it).
 
             Examples:
               relance learn --as-of 2026-11-27
@@ -28,6 +31,8 @@ struct LearnCommand: ParsableCommand {
     @Option(name: .customLong("minimum-observations"), help: "Completed observations before history replaces the prior.")
     var minimumObservations = 15
     @Flag(help: "List the stored models (and whether each is still current) instead of learning.") var list = false
+    @Flag(name: .customLong("dwell-only"), help: "Learn the dwell-time models only, not the forecast contexts (payment habit, interval levels).")
+    var dwellOnly = false
 
     func run() throws {
         let store = try db.open()
@@ -50,6 +55,12 @@ struct LearnCommand: ParsableCommand {
         let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         print("Learned \(plural(report.models.count, "customer")) as of \(date): \(report.invoices) invoices, \(report.events) events, "
               + "\(report.laws) laws (\(String(format: "%.2f", seconds(learned - started))) s; stored in \(String(format: "%.2f", seconds(clock.now - learned))) s)")
+        if !dwellOnly && minimumObservations == 15 {
+            // The forecast contexts need the books, which now use the stored models.
+            let contextStart = clock.now
+            let n = try learnForecastContexts(in: store, groups: report.models.map(\.group), asOf: date)
+            print("Learned \(plural(n, "forecast context")) (payment habit, interval levels) in \(String(format: "%.2f", seconds(clock.now - contextStart))) s")
+        }
         if report.models.count <= 50 {
             print(PositionRenderer.table(["customer", "invoices", "events", "laws", "prior", "seconds"], report.models.map { m in
                 [m.group, "\(m.invoices)", "\(m.events)", "\(m.model.laws.count)", "\(m.model.counts.count - m.model.laws.count)",

@@ -23,9 +23,10 @@ public func followUpPolicies(in store: Store) throws -> [String: FollowUpPolicy]
 public func agendaCustomers(in store: Store, groups: [String], date: CivilDate, withForecasts: Bool = true) throws -> [AgendaCustomer] {
     let policies = try followUpPolicies(in: store)
     var result: [AgendaCustomer] = []
-    for g in groups {
-        guard let book = try store.book(group: g, asOf: date) else { continue }
-        let fs = withForecasts ? forecasts(for: book, asOf: date) : []
+    let books: [(group: String, book: CustomerBook, forecasts: [PaymentForecast])] = withForecasts
+        ? try booksWithForecasts(in: store, groups: groups, asOf: date).map { ($0.book.graph.group.id, $0.book, $0.forecasts) }
+        : try groups.compactMap { g in try store.book(group: g, asOf: date).map { (g, $0, []) } }
+    for (g, book, fs) in books {
         result.append(AgendaCustomer(graph: book.graph, positions: book.open, credited: book.credited,
                                      forecasts: Dictionary(fs.map { ($0.invoice, $0) }, uniquingKeysWith: { a, _ in a }),
                                      policy: policies[g] ?? FollowUpPolicy(), log: try store.followUps(group: g, through: date), learned: book.learned))

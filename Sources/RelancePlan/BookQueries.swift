@@ -14,6 +14,10 @@ public func position(of invoiceID: String, in store: Store, asOf: CivilDate) thr
     guard let group = try store.group(ofInvoice: invoiceID) else {
         throw PlanError("unknown invoice '\(invoiceID)': import it with 'relance import invoices FILE'")
     }
+    // With a current stored model (relance learn), only this invoice is read: the same position, in milliseconds.
+    if let model = try store.dwellModel(group: group, asOf: asOf), let found = try store.invoiceBook(invoiceID, asOf: asOf, model: model) {
+        return found
+    }
     guard let book = try store.book(group: group, asOf: asOf) else { throw StoreError.unknownCustomer(group, known: []) }
     guard let p = book.positions.first(where: { $0.invoice.id == invoiceID }) else {
         if try store.invoice(invoiceID)?.kind == .creditNote {

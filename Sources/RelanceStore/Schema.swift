@@ -246,6 +246,17 @@ enum Schema {
                 t.primaryKey(["group_id", "as_of"])
             }
         }
+        m.registerMigration("v7-forecast-contexts") { db in
+            // What route forecasts learn from a customer's whole history besides the dwell model (payment habit,
+            // interval levels): RelancePlan's ForecastContext as JSON, current while data_version is.
+            try db.create(table: "forecast_context") { t in
+                t.column("group_id", .text).notNull().references("customer_group", onDelete: .cascade)
+                t.column("as_of", .text).notNull()
+                t.column("data_version", .text).notNull()
+                t.column("context", .text).notNull()
+                t.primaryKey(["group_id", "as_of"])
+            }
+        }
         return m
     }
 

@@ -17,9 +17,9 @@ struct AccountStoreTests {
     func migration() throws {
         let store = try Store.inMemory()
         let applied = try store.appliedMigrations()
-        // v6-dwell-models follows it.
+        // v6-dwell-models and v7-forecast-contexts follow it.
         let v5 = try #require(applied.firstIndex(of: "v5-accounts"))
-        #expect(applied.dropFirst(v5 + 1) == ["v6-dwell-models"])
+        #expect(applied.dropFirst(v5 + 1) == ["v6-dwell-models", "v7-forecast-contexts"])
         #expect(applied.firstIndex(of: "v3-invoice-channel").map { $0 < v5 } == true)
     }
 

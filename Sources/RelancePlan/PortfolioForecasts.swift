@@ -1,0 +1,58 @@
+import Foundation
+import RelanceCore
+import RelanceForecast
+import RelanceStore
+
+/// A customer's book as of a day and the forecasts of its open invoices.
+public struct BookForecasts: Sendable {
+    public var book: CustomerBook
+    public var forecasts: [PaymentForecast]
+    /// Whether it came from the stored model and context (only the open invoices read), or from the whole history.
+    public var fromStoredModel: Bool
+}
+
+/// The books and forecasts of many customers as of a day, spread over the cores.
+///
+/// A customer whose dwell model and forecast context were learned for that day and whose data has not
+/// changed since (`relance learn`) costs only its open invoices: ``Store/openBook(group:asOf:model:)`` and
+/// ``routeForecasts(for:context:)``. Any other customer (no stored model, stale data, an invoice without a
+/// known circuit) is read and learned in full, as ``Store/book(group:asOf:minimumObservations:)`` and
+/// ``forecasts(for:asOf:context:)`` do. Both give the same forecasts (tests check it); the order of the
+/// result is the order of `groups`.
+public func booksWithForecasts(in store: Store, groups: [String], asOf: CivilDate) throws -> [BookForecasts] {
+    let results: [Result<BookForecasts?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
+        Result {
+            if let model = try store.dwellModel(group: group, asOf: asOf), let context = try storedForecastContext(in: store, group: group, asOf: asOf),
+               let book = try store.openBook(group: group, asOf: asOf, model: model),
+               let fs = routeForecasts(for: book, context: context) {
+                return BookForecasts(book: book, forecasts: fs, fromStoredModel: true)
+            }
+            guard let book = try store.book(group: group, asOf: asOf) else { return nil }
+            return BookForecasts(book: book, forecasts: forecasts(for: book, asOf: asOf), fromStoredModel: false)
+        }
+    }
+    return try results.compactMap { try $0.get() }
+}
+
+/// The forecast context stored for a group and day, when it is current (see ``Store/forecastContext(group:asOf:)``).
+public func storedForecastContext(in store: Store, group: String, asOf: CivilDate) throws -> ForecastContext? {
+    guard let data = try store.forecastContext(group: group, asOf: asOf) else { return nil }
+    return try JSONDecoder().decode(ForecastContext.self, from: data)
+}
+
+/// Learns and stores the forecast context of each group for a day (after its dwell model: the context's
+/// interval calibration uses the model), from the group's full book. Returns the number stored.
+@discardableResult
+public func learnForecastContexts(in store: Store, groups: [String], asOf: CivilDate) throws -> Int {
+    let learned: [Result<(String, Data)?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
+        Result {
+            guard let book = try store.book(group: group, asOf: asOf) else { return nil }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return (group, try encoder.encode(ForecastContext.learn(from: book, asOf: asOf)))
+        }
+    }
+    let contexts = try learned.compactMap { try $0.get() }
+    try store.saveForecastContexts(contexts, asOf: asOf)
+    return contexts.count
+}
