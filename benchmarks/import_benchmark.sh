@@ -20,13 +20,13 @@ cd "$W"
 "$R" import org "$HERE"/../samples/orgs/*.yaml --db base.sqlite > /dev/null
 echo "invoices: $(wc -l < "$D/invoices.csv") lines; events: $(wc -l < "$D/events.csv") lines; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 cp base.sqlite inv.sqlite
-/usr/bin/time -f "invoice import: %e s wall, %U s user, %M KiB peak" "$R" import invoices "$D/invoices.csv" --db inv.sqlite
+/usr/bin/time -f "invoice import: %e s wall, %U s user, %S s sys, %M KiB peak" "$R" import invoices "$D/invoices.csv" --db inv.sqlite
 mv inv.sqlite base.sqlite
 sqlite3 base.sqlite "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null 2>&1 || true
 i=1
 while [ "$i" -le "$RUNS" ]; do
     cp base.sqlite run.sqlite
-    /usr/bin/time -f "relance run $i: %e s wall, %U s user, %M KiB peak" "$R" import events "$D/events.csv" --db run.sqlite
+    /usr/bin/time -f "relance run $i: %e s wall, %U s user, %S s sys, %M KiB peak" "$R" import events "$D/events.csv" --db run.sqlite
     rm -f run.sqlite run.sqlite-wal run.sqlite-shm
     python3 "$HERE/sqlite_insert_baseline.py" base.sqlite "$D/events.csv" | sed "s/^/python run $i: /"
     i=$((i + 1))

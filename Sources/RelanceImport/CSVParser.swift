@@ -93,7 +93,9 @@ struct CSVParser {
 
     private mutating func endField() {
         let text: String
-        if let valid = String(validating: field, as: UTF8.self) {
+        if field.allSatisfy({ $0 < 0x80 }) {
+            text = String(decoding: field, as: UTF8.self)  // ASCII, the usual case: valid UTF-8 without checking further
+        } else if let valid = String(validating: field, as: UTF8.self) {
             text = valid
         } else {
             if invalidUTF8Line == nil { invalidUTF8Line = line }
@@ -129,6 +131,14 @@ public enum CSVFileStream {
         func each(_ line: Int, _ fields: [String]) throws {
             if sawHeader { try record(line, fields) } else { sawHeader = true; try header(fields.map(CSVTable.normalise)) }
         }
+        // The bytes read before the header line is whole: the separator is chosen from that line.
+        var start = Data()
+        func feed(_ bytes: Data) throws {
+            try bytes.withUnsafeBytes { raw in try parser?.consume(raw.bindMemory(to: UInt8.self), each) }
+            if let line = parser?.invalidUTF8Line {
+                throw ImportError([Diagnostic(file: name, line: line, message: "the file is not UTF-8 text")])
+            }
+        }
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: max(1, chunkSize)) ?? Data() } catch {
@@ -136,11 +146,19 @@ public enum CSVFileStream {
             }
             if chunk.isEmpty { break }
             bytesRead(chunk.count)
-            if parser == nil { parser = CSVParser(file: name, firstBytes: ArraySlice(chunk.prefix(64 * 1024))) }
-            try chunk.withUnsafeBytes { raw in try parser?.consume(raw.bindMemory(to: UInt8.self), each) }
-            if let line = parser?.invalidUTF8Line {
-                throw ImportError([Diagnostic(file: name, line: line, message: "the file is not UTF-8 text")])
+            if parser == nil {
+                start.append(chunk)
+                guard start.contains(UInt8(ascii: "\n")) || start.contains(UInt8(ascii: "\r")) || start.count >= 64 * 1024 else { continue }
+                parser = CSVParser(file: name, firstBytes: ArraySlice(start.prefix(64 * 1024)))
+                try feed(start)
+                start = Data()
+            } else {
+                try feed(chunk)
             }
+        }
+        if parser == nil, !start.isEmpty {
+            parser = CSVParser(file: name, firstBytes: ArraySlice(start.prefix(64 * 1024)))
+            try feed(start)
         }
         guard var parser else { throw ImportError([Diagnostic(file: name, message: "the file is empty (a header line is needed)")]) }
         try parser.finish(each)

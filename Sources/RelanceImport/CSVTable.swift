@@ -36,6 +36,8 @@ struct CSVTable {
 
     /// The text without the white space (spaces, tabs, no-break spaces…) at its ends; as is when there is none.
     static func trimmed(_ text: String) -> String {
+        // The usual case, from the bytes: printable ASCII at both ends.
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) { return text }
         let scalars = text.unicodeScalars
         func blank(_ u: Unicode.Scalar) -> Bool { u.properties.isWhitespace && u != "\n" && u != "\r" }
         guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return text }

@@ -50,6 +50,23 @@ struct RawStatement {
         }
     }
 
+    /// Steps a query: `true` when a row is available (read it with ``text(_:)``), `false` when there are no more.
+    func nextRow() throws -> Bool {
+        let code = sqlite3_step(statement.sqliteStatement)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+        sqlite3_reset(statement.sqliteStatement)
+        throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)), message: message, sql: statement.sql)
+    }
+
+    /// A column of the current row as text (0-based), `nil` when NULL.
+    func text(_ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(statement.sqliteStatement, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement.sqliteStatement, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
     /// Runs the statement with the bound values; returns the number of rows it changed (0 for an ignored insert).
     @discardableResult
     func step() throws -> Int {

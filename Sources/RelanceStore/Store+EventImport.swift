@@ -36,6 +36,7 @@ public final class EventAppender {
     private let store: Store
     private let db: Database
     private let insert: RawStatement
+    private let invoiceLookup: RawStatement
     private let now: Date
     private let latest: Date
     private let stamp: String
@@ -90,6 +91,7 @@ public final class EventAppender {
         try db.cachedStatement(sql: "INSERT INTO import_batch (kind, files, at, added, updated, ignored) VALUES ('events', ?, ?, 0, 0, 0)")
             .execute(arguments: [source, stamp])
         batch = db.lastInsertedRowID
+        invoiceLookup = try RawStatement(db, sql: "SELECT group_id, issue_date, site_id, order_type FROM invoice WHERE id = ?")
         insert = try RawStatement(db, sql: """
             INSERT OR IGNORE INTO event (invoice_id, state, at, time_zone, department_id, contact_id, source, raw_code, reason, action,
               note, amount_minor, currency, date, identity, import_id, recorded_at)
@@ -152,9 +154,12 @@ public final class EventAppender {
 
     private func facts(of invoice: String) throws -> InvoiceFacts? {
         if let known = invoices[invoice] { return known }
-        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT group_id, issue_date, site_id, order_type FROM invoice WHERE id = ?"),
-                                       arguments: [invoice]) else { return nil }
-        let facts = InvoiceFacts(group: r[0], issue: CivilDate(iso: r[1] as String) ?? CivilDate(dayNumber: 0), site: r[2], orderType: r[3])
+        invoiceLookup.reset()
+        invoiceLookup.bind(invoice, 1)
+        defer { invoiceLookup.reset() }
+        guard try invoiceLookup.nextRow(), let group = invoiceLookup.text(0), let site = invoiceLookup.text(2) else { return nil }
+        let issue = invoiceLookup.text(1).flatMap { CivilDate(iso: $0) } ?? CivilDate(dayNumber: 0)
+        let facts = InvoiceFacts(group: group, issue: issue, site: site, orderType: invoiceLookup.text(3))
         if invoices.count >= invoiceCacheLimit { invoices.removeAll(keepingCapacity: true) }
         invoices[invoice] = facts
         return facts
