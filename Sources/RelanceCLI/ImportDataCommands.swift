@@ -25,8 +25,7 @@ struct ImportInvoicesCommand: ParsableCommand {
         let urls = files.map { URL(fileURLWithPath: $0) }
         // The total is an estimate of the rows from the files' sizes (exact counts would mean reading them twice).
         let meter = TerminalProgress.meter("invoices", total: estimatedRows(urls))
-        defer { TerminalProgress.finish(meter) }
-        let report = try importInvoiceFiles(urls, into: store, progress: meter)
+        let report = try withProgress(meter) { try importInvoiceFiles(urls, into: store, progress: meter) }
         print("invoices: \(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged")
     }
 }
@@ -124,6 +123,13 @@ func importEventFiles(_ urls: [URL], format: EventFormat, into store: Store, pro
     }
 }
 
+/// Runs `body`, then ends the progress line (before the command prints its summary, so that the two do not
+/// share a line).
+func withProgress<T>(_ meter: ProgressMeter?, _ body: () throws -> T) rethrows -> T {
+    defer { TerminalProgress.finish(meter) }
+    return try body()
+}
+
 /// An estimate of the number of rows in files (from their sizes and the average length of the lines in
 /// the first 64 KiB of the first one), for the progress line's total and time left.
 func estimatedRows(_ urls: [URL]) -> Int? {
@@ -183,8 +189,7 @@ func runEventImport(_ files: [String], _ format: EventFormat, _ db: DatabaseOpti
     let urls = files.map { URL(fileURLWithPath: $0) }
     // The total is an estimate of the rows from the files' sizes (exact counts would mean reading them twice).
     let meter = TerminalProgress.meter("events", total: format == .events ? estimatedRows(urls) : nil)
-    defer { TerminalProgress.finish(meter) }
-    let r = try importEventFiles(urls, format: format, into: store, progress: meter)
+    let r = try withProgress(meter) { try importEventFiles(urls, format: format, into: store, progress: meter) }
     print("events: \(r.added) added, \(r.ignored) duplicate\(r.ignored == 1 ? "" : "s") ignored"
           + (r.learnedContacts > 0 ? ", \(plural(r.learnedContacts, "contact")) learned" : ""))
 }

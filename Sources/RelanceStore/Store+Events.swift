@@ -35,6 +35,7 @@ extension Store {
         try writer.write { db in try appendEvents(inputs, source: source, now: now, db) }
     }
 
+    @discardableResult
     func appendEvents(_ inputs: [EventInput], source: String, now: Date, _ db: Database) throws -> ImportReport {
         let appender = try EventAppender(self, db, source: source, now: now, inferDepartments: false, progress: nil)
         for input in inputs { try appender.append(input) }
