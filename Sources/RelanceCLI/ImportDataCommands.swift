@@ -22,27 +22,42 @@ struct ImportInvoicesCommand: ParsableCommand {
 
     func run() throws {
         let store = try db.open()
-        let report = try importInvoiceFiles(files.map { URL(fileURLWithPath: $0) }, into: store)
+        let urls = files.map { URL(fileURLWithPath: $0) }
+        // The total is an estimate of the rows from the files' sizes (exact counts would mean reading them twice).
+        let meter = TerminalProgress.meter("invoices", total: estimatedRows(urls))
+        let report = try withProgress(meter) { try importInvoiceFiles(urls, into: store, progress: meter) }
         print("invoices: \(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged")
     }
 }
 
-func importInvoiceFiles(_ urls: [URL], into store: Store) throws -> ImportReport {
-    var records: [InvoiceRecord] = []
-    var problems: [Diagnostic] = []
-    for url in urls {
-        do { records += try InvoiceCSVReader.read(contentsOf: url) } catch { problems += error.diagnostics }
+/// Reads invoice files and stores them, all or nothing, streamed: each row is checked and written as it is
+/// read, inside one transaction. Any problem refuses the whole import with every problem found.
+func importInvoiceFiles(_ urls: [URL], into store: Store, progress: ProgressMeter? = nil) throws -> ImportReport {
+    var diagnostics: [Diagnostic] = []
+    let source = urls.map(\.lastPathComponent).joined(separator: ", ")
+    return try store.importInvoices(source: source, progress: progress.map { meter in { meter.advance(by: $0) } }) { importer in
+        for url in urls {
+            do {
+                try InvoiceCSVReader.stream(contentsOf: url, invoice: { r in
+                    try importer.add(InvoiceInput(invoice: Invoice(
+                        id: r.number, kind: r.kind, group: "", entity: r.entity, site: r.site, sentTo: r.sentTo, orderNumber: r.orderNumber,
+                        orderType: r.orderType, deliveryNote: r.deliveryNote, issueDate: r.issueDate, deliveryDate: r.deliveryDate,
+                        dueDate: r.dueDate ?? r.issueDate, dueDateGiven: r.dueDate != nil, amount: r.amount, method: r.method, salesRep: r.salesRep,
+                        credits: r.credits, discounted: r.discounted, payments: r.payments, channel: r.channel),
+                        givenDueDate: r.dueDate, receiptDate: r.receiptDate, place: "\(r.file):\(r.line)"))
+                }, problems: { problems in
+                    diagnostics += problems
+                    importer.stopWriting()
+                })
+            } catch let error as ImportError {
+                diagnostics += error.diagnostics
+                importer.stopWriting()
+            }
+        }
+        guard diagnostics.isEmpty else {
+            throw ImportError(diagnostics + importer.problems.map { Diagnostic(file: $0.place, field: $0.field, message: $0.message) })
+        }
     }
-    guard problems.isEmpty else { throw ImportError(problems) }
-    let inputs = records.map { r in
-        InvoiceInput(invoice: Invoice(
-            id: r.number, kind: r.kind, group: "", entity: r.entity, site: r.site, sentTo: r.sentTo, orderNumber: r.orderNumber,
-            orderType: r.orderType, deliveryNote: r.deliveryNote, issueDate: r.issueDate, deliveryDate: r.deliveryDate,
-            dueDate: r.dueDate ?? r.issueDate, dueDateGiven: r.dueDate != nil, amount: r.amount, method: r.method, salesRep: r.salesRep,
-            credits: r.credits, discounted: r.discounted, payments: r.payments, channel: r.channel),
-            givenDueDate: r.dueDate, receiptDate: r.receiptDate, place: "\(r.file):\(r.line)")
-    }
-    return try store.importInvoices(inputs, source: urls.map(\.lastPathComponent).joined(separator: ", "))
 }
 
 /// The formats of event files.
@@ -74,29 +89,58 @@ enum EventFormat: String, CaseIterable {
 
 /// Reads event files of one format and appends them to the log, all or nothing. Events that do not name
 /// their department get the department of the route step their state shows done, when there is one.
-func importEventFiles(_ urls: [URL], format: EventFormat, into store: Store) throws -> ImportReport {
-    var records: [EventRecord] = []
-    var problems: [Diagnostic] = []
-    for url in urls {
-        do { records += try format.read(url) } catch { problems += error.diagnostics }
-    }
-    guard problems.isEmpty else { throw ImportError(problems) }
-    var graphs: [String: OrgGraph] = [:]
-    var invoices: [String: Invoice] = [:]
-    let inputs: [EventInput] = try records.map { r in
-        var e = r.event
-        let identity = e.identityKey
-        if e.department == nil, let state = e.state {
-            if invoices[e.invoice] == nil { invoices[e.invoice] = try store.invoice(e.invoice) }
-            if let inv = invoices[e.invoice] {
-                if graphs[inv.group] == nil { graphs[inv.group] = try store.graph(inv.group) }
-                e.department = graphs[inv.group]?.likelyDepartment(of: state, for: inv)
+///
+/// CSV event files are streamed: each row is checked and inserted as it is read, inside one transaction,
+/// so memory does not grow with the file. Any problem (a malformed row, an unknown invoice…) refuses the
+/// whole import with every problem found, and nothing is written.
+func importEventFiles(_ urls: [URL], format: EventFormat, into store: Store, progress: ProgressMeter? = nil) throws -> ImportReport {
+    var diagnostics: [Diagnostic] = []
+    let source = urls.map(\.lastPathComponent).joined(separator: ", ")
+    return try store.appendEvents(source: source, inferDepartments: true, progress: progress.map { meter in { meter.advance(by: $0) } }) { appender in
+        func append(_ r: EventRecord) throws {
+            try appender.append(EventInput(event: r.event, place: r.file + (r.line.map { ":\($0)" } ?? ""),
+                                           contactName: r.learnedContact?.name, contactPhone: r.learnedContact?.phone,
+                                           contactEmail: r.learnedContact?.email))
+        }
+        for url in urls {
+            do {
+                if format == .events && !EventFileReader.isJSONLines(url) {
+                    try EventFileReader.streamCSV(contentsOf: url, event: append, problems: { problems in
+                        diagnostics += problems
+                        appender.stopInserting()
+                    })
+                } else {
+                    for r in try format.read(url) { try append(r) }
+                }
+            } catch let error as ImportError {
+                diagnostics += error.diagnostics
+                appender.stopInserting()
             }
         }
-        return EventInput(event: e, place: "\(r.file)" + (r.line.map { ":\($0)" } ?? ""), contactName: r.learnedContact?.name,
-                          contactPhone: r.learnedContact?.phone, contactEmail: r.learnedContact?.email, identity: identity)
+        guard diagnostics.isEmpty else {
+            throw ImportError(diagnostics + appender.problems.map { Diagnostic(file: $0.place, field: $0.field, message: $0.message) })
+        }
     }
-    return try store.appendEvents(inputs, source: urls.map(\.lastPathComponent).joined(separator: ", "))
+}
+
+/// Runs `body`, then ends the progress line (before the command prints its summary, so that the two do not
+/// share a line).
+func withProgress<T>(_ meter: ProgressMeter?, _ body: () throws -> T) rethrows -> T {
+    defer { TerminalProgress.finish(meter) }
+    return try body()
+}
+
+/// An estimate of the number of rows in files (from their sizes and the average length of the lines in
+/// the first 64 KiB of the first one), for the progress line's total and time left.
+func estimatedRows(_ urls: [URL]) -> Int? {
+    let sizes = urls.compactMap { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? NSNumber)?.intValue }
+    guard let first = urls.first, let handle = try? FileHandle(forReadingFrom: first),
+          let sample = try? handle.read(upToCount: 64 * 1024), !sample.isEmpty else { return nil }
+    try? handle.close()
+    let lines = sample.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    guard lines > 1 else { return nil }
+    let total = sizes.reduce(0, +)
+    return max(0, total * lines / sample.count - urls.count)
 }
 
 struct ImportEventsCommand: ParsableCommand {
@@ -142,7 +186,10 @@ struct ImportChorusCommand: ParsableCommand {
 
 func runEventImport(_ files: [String], _ format: EventFormat, _ db: DatabaseOptions) throws {
     let store = try db.open()
-    let r = try importEventFiles(files.map { URL(fileURLWithPath: $0) }, format: format, into: store)
+    let urls = files.map { URL(fileURLWithPath: $0) }
+    // The total is an estimate of the rows from the files' sizes (exact counts would mean reading them twice).
+    let meter = TerminalProgress.meter("events", total: format == .events ? estimatedRows(urls) : nil)
+    let r = try withProgress(meter) { try importEventFiles(urls, format: format, into: store, progress: meter) }
     print("events: \(r.added) added, \(r.ignored) duplicate\(r.ignored == 1 ? "" : "s") ignored"
           + (r.learnedContacts > 0 ? ", \(plural(r.learnedContacts, "contact")) learned" : ""))
 }

@@ -16,63 +16,19 @@ struct CSVTable {
     let header: [String]
     let records: [Record]
 
+    init(file: String, header: [String]) {
+        self.file = file
+        self.header = header
+        records = []
+    }
+
     init(text: String, file: String) throws(ImportError) {
         self.file = file
-        // Read as UTF-8 bytes: every byte that matters (quote, separators, line ends) is ASCII, and
-        // multi-byte characters pass through untouched.
-        var bytes = Array(text.utf8)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        let firstLine = bytes.prefix { $0 != lf && $0 != cr }
-        let separator: UInt8 = firstLine.filter { $0 == UInt8(ascii: ";") }.count > firstLine.filter { $0 == UInt8(ascii: ",") }.count
-            ? UInt8(ascii: ";") : UInt8(ascii: ",")
+        let bytes = Array(text.utf8)
+        var parser = CSVParser(file: file, firstBytes: bytes[...])
         var rows: [Record] = []
-        var field: [UInt8] = [], fields: [String] = []
-        field.reserveCapacity(64)
-        var line = 1, recordLine = 1
-        var inQuotes = false, wasQuoted = false
-        func endField() {
-            let text = String(decoding: field, as: UTF8.self)
-            fields.append(wasQuoted ? text : CSVTable.trimmed(text))
-            field.removeAll(keepingCapacity: true)
-            wasQuoted = false
-        }
-        func endRecord() {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Record(line: recordLine, fields: fields)) }
-            fields = []
-        }
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let c = bytes[i]
-            if inQuotes {
-                if c == quote {
-                    if i + 1 < n && bytes[i + 1] == quote { field.append(quote); i += 1 } else { inQuotes = false }
-                } else {
-                    if c == lf { line += 1 }
-                    field.append(c)
-                }
-            } else if c == quote && field.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                inQuotes = true
-                wasQuoted = true
-                field.removeAll(keepingCapacity: true)
-            } else if c == separator {
-                endField()
-            } else if c == lf || c == cr {
-                endRecord()
-                if c == cr && i + 1 < n && bytes[i + 1] == lf { i += 1 }
-                line += 1
-                recordLine = line
-            } else {
-                field.append(c)
-            }
-            i += 1
-        }
-        if inQuotes {
-            throw ImportError([Diagnostic(file: file, line: recordLine, message: "a quoted field is not closed")])
-        }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        bytes.withUnsafeBufferPointer { parser.consume($0) { line, fields in rows.append(Record(line: line, fields: fields)) } }
+        try parser.finish { line, fields in rows.append(Record(line: line, fields: fields)) }
         guard let head = rows.first else { throw ImportError([Diagnostic(file: file, message: "the file is empty (a header line is needed)")]) }
         header = head.fields.map(CSVTable.normalise)
         records = Array(rows.dropFirst())
@@ -80,6 +36,8 @@ struct CSVTable {
 
     /// The text without the white space (spaces, tabs, no-break spaces…) at its ends; as is when there is none.
     static func trimmed(_ text: String) -> String {
+        // The usual case, from the bytes: printable ASCII at both ends.
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) { return text }
         let scalars = text.unicodeScalars
         func blank(_ u: Unicode.Scalar) -> Bool { u.properties.isWhitespace && u != "\n" && u != "\r" }
         guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return text }

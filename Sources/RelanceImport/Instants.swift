@@ -10,7 +10,7 @@ enum Instants {
     /// (`2026-11-12 09:30`, `2026-11-12T09:30:00`) or a date alone (taken at noon) in `zone`.
     /// Returns the instant and the zone it was given in (`+01:00` for an explicit offset).
     static func parse(_ text: String, zone: TimeZone) -> (Date, String)? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = trimmed(text)
         if let date = CivilDate(iso: t) {
             guard years.contains(date.year) else { return nil }
             var cal = Calendar(identifier: .gregorian)
@@ -73,12 +73,20 @@ enum Instants {
     }
 
     static func inRange(_ d: Date) -> Bool {
-        years.contains(CivilDate(d, in: .gmt).year)
+        years.contains(CivilDate(dayNumber: Int((d.timeIntervalSince1970 / 86_400).rounded(.down))).year)
+    }
+
+    /// The text without white space at its ends (as is, without Foundation, when it starts and ends with ASCII
+    /// non-blanks: the usual case).
+    static func trimmed(_ text: String) -> String {
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }  // non-ASCII: maybe a no-break space
+        guard let first = text.utf8.first, let last = text.utf8.last, blank(first) || blank(last) else { return text }
+        return text.trimmingCharacters(in: .whitespaces)
     }
 
     /// A civil date `YYYY-MM-DD` within the accepted years; also accepts `DD/MM/YYYY` (French) when `dayFirst`.
     static func day(_ text: String, dayFirst: Bool = true) -> CivilDate? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = trimmed(text)
         if let d = CivilDate(iso: t) { return years.contains(d.year) ? d : nil }
         let p = t.split(separator: "/")
         guard p.count == 3, p[2].count == 4, let a = Int(p[0]), let b = Int(p[1]), let y = Int(p[2]), years.contains(y) else { return nil }

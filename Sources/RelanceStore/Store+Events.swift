@@ -35,74 +35,11 @@ extension Store {
         try writer.write { db in try appendEvents(inputs, source: source, now: now, db) }
     }
 
+    @discardableResult
     func appendEvents(_ inputs: [EventInput], source: String, now: Date, _ db: Database) throws -> ImportReport {
-        do {
-            let stamp = ISO8601DateFormatter().string(from: now)
-            var problems: [RowProblem] = []
-            var report = ImportReport()
-            var groupOf: [String: (group: String, issue: CivilDate)] = [:]
-            var seen = Set<String>()
-            let paris = TimeZone(identifier: "Europe/Paris") ?? .gmt
-            var knownDepartments: [String: Set<String>] = [:], knownContacts: [String: Set<String>] = [:]
-            func ids(_ table: String, _ group: String) throws -> Set<String> {
-                Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM \(table) WHERE group_id = ?"), arguments: [group]))
-            }
-            var accepted: [EventInput] = []
-            for input in inputs {
-                let e = input.event
-                func bad(_ f: String, _ m: String) { problems.append(RowProblem(place: input.place, field: f, message: m)) }
-                if groupOf[e.invoice] == nil, let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT group_id, issue_date FROM invoice WHERE id = ?"), arguments: [e.invoice]) {
-                    groupOf[e.invoice] = (r["group_id"], CivilDate(iso: r["issue_date"] as String) ?? CivilDate(dayNumber: 0))
-                }
-                guard let (group, issue) = groupOf[e.invoice] else { bad("invoice", "unknown invoice '\(e.invoice)' (import it first)"); continue }
-                if knownDepartments[group] == nil {
-                    knownDepartments[group] = try ids("department", group)
-                    knownContacts[group] = try ids("contact", group)
-                }
-                if let d = e.department, knownDepartments[group]?.contains(d) != true {
-                    bad("department", "unknown department '\(d)' in customer \(group)")
-                }
-                if let c = e.contact, knownContacts[group]?.contains(c) != true {
-                    bad("contact", "unknown contact '\(c)' in customer \(group)")
-                }
-                if e.at > now.addingTimeInterval(86_400) {
-                    bad("at", "\(ISO8601DateFormatter().string(from: e.at)) is in the future")
-                }
-                let day = CivilDate(e.at, in: paris)
-                if day < issue.adding(days: -366) {
-                    bad("at", "\(day) is more than a year before the invoice date \(issue)")
-                }
-                if !seen.insert(input.identity).inserted { report.ignored += 1; continue }
-                accepted.append(input)
-            }
-            guard problems.isEmpty else { throw RowProblems(problems: problems) }
-            try db.cachedStatement(sql: "INSERT INTO import_batch (kind, files, at, added, updated, ignored) VALUES ('events', ?, ?, 0, 0, 0)").execute(arguments: [source, stamp])
-            let batch = db.lastInsertedRowID
-            let insert = try db.makeStatement(sql: """
-                INSERT OR IGNORE INTO event (invoice_id, state, at, time_zone, department_id, contact_id, source, raw_code, reason, action,
-                  note, amount_minor, currency, date, identity, import_id, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for input in accepted {
-                let e = input.event
-                try insert.execute(arguments: [
-                    e.invoice, e.state?.rawValue, Int64(e.at.timeIntervalSince1970.rounded(.down)), e.timeZone, e.department, e.contact,
-                    e.source.rawValue, e.rawCode, e.reason, e.action, e.note, e.amount?.minorUnits, e.amount?.currency, e.date?.description,
-                    input.identity, batch, stamp,
-                ])
-                if db.changesCount == 0 { report.ignored += 1 } else { report.added += 1 }
-                if let name = input.contactName, let (group, _) = groupOf[e.invoice] {
-                    let known = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM learned_contact WHERE group_id = ? AND name = ?"), arguments: [group, name]) == true
-                    try db.cachedStatement(sql: """
-                        INSERT INTO learned_contact (group_id, name, phone, email, department_id, source, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(group_id, name) DO UPDATE SET phone = coalesce(excluded.phone, phone), email = coalesce(excluded.email, email)
-                        """).execute(arguments: [group, name, input.contactPhone, input.contactEmail, e.department, e.source.rawValue, stamp])
-                    if !known { report.learnedContacts += 1 }
-                }
-            }
-            try db.cachedStatement(sql: "UPDATE import_batch SET added = ?, ignored = ? WHERE id = ?").execute(arguments: [report.added, report.ignored, batch])
-            return report
-        }
+        let appender = try EventAppender(self, db, source: source, now: now, inferDepartments: false, progress: nil)
+        for input in inputs { try appender.append(input) }
+        return try appender.finish()
     }
 
     /// The events of an invoice, in time order (then in the order they were recorded).
