@@ -134,11 +134,10 @@ func simulateAtScale(templates urls: [URL], groups: Int, invoices: Int, from: Ci
     var templates: [OrganisationVariants.Template] = []
     var problems: [Diagnostic] = []
     for url in urls {
-        do {
-            let text = try String(contentsOf: url, encoding: .utf8)
-            templates.append(.init(text: text, graph: try OrganisationReader.read(yaml: text, file: url.lastPathComponent)))
-        } catch let error as ImportError {
-            problems += error.diagnostics
+        let text = try String(contentsOf: url, encoding: .utf8)
+        switch readOrganisation(text, file: url.lastPathComponent) {
+        case .success(let graph): templates.append(.init(text: text, graph: graph))
+        case .failure(let error): problems += error.diagnostics
         }
     }
     guard problems.isEmpty else { throw ImportError(problems) }
@@ -149,25 +148,23 @@ func simulateAtScale(templates urls: [URL], groups: Int, invoices: Int, from: Ci
     // The groups' files, written and read back on all cores.
     let variants = OrganisationVariants(templates: templates)
     let orgMeter = TerminalProgress.meter("organisations", total: groups)
-    let made = Array(1...groups).concurrentMap(minimumChunk: 8) { k -> Result<(OrgGraph, URL), ImportError> in
+    let made = Array(1...groups).parallelMap { k -> (url: URL, graph: Result<OrgGraph, ImportError>) in
         let variant = variants.variant(k, seed: seed)
         let url = orgFolder.appendingPathComponent("\(variant.id).yaml")
         defer { orgMeter?.advance() }
         do {
             try variant.yaml.write(to: url, atomically: false, encoding: .utf8)
-            return .success((try OrganisationReader.read(yaml: variant.yaml, file: url.lastPathComponent), url))
-        } catch let error as ImportError {
-            return .failure(error)
         } catch {
-            return .failure(ImportError([Diagnostic(file: url.lastPathComponent, field: nil, message: "could not write: \(error)")]))
+            return (url, .failure(ImportError([Diagnostic(file: url.path, message: "could not write the file: \(error.localizedDescription)")])))
         }
+        return (url, readOrganisation(variant.yaml, file: url.lastPathComponent))
     }
     TerminalProgress.finish(orgMeter)
     var graphs: [OrgGraph] = []
     var orgURLs: [URL] = []
     for result in made {
-        switch result {
-        case .success(let (graph, url)): graphs.append(graph); orgURLs.append(url)
+        switch result.graph {
+        case .success(let graph): graphs.append(graph); orgURLs.append(result.url)
         case .failure(let error): problems += error.diagnostics
         }
     }
@@ -200,4 +197,13 @@ func simulateAtScale(templates urls: [URL], groups: Int, invoices: Int, from: Ci
         summary += "\nimported into \(db): \(i.added) invoices added, \(e.added) events added, \(e.ignored) duplicates ignored"
     }
     return summary
+}
+
+/// The organisation in `text`, or the reader's diagnostics (a plain result: the typed throw stays in here).
+func readOrganisation(_ text: String, file: String) -> Result<OrgGraph, ImportError> {
+    do {
+        return .success(try OrganisationReader.read(yaml: text, file: file))
+    } catch {
+        return .failure(error)
+    }
 }

@@ -79,19 +79,20 @@ public struct OrganisationVariants: Sendable {
     static func droppingSites(_ lines: [Substring], of g: OrgGraph, rng: inout SeededGenerator) -> [Substring] {
         var tokenLines: [Substring: Set<Int>] = [:]
         for (n, line) in lines.enumerated() {
-            for token in line.split(whereSeparator: { !isTokenCharacter($0) }) { tokenLines[token, default: []].insert(n) }
+            for token in tokens(line) { tokenLines[token, default: []].insert(n) }
         }
         let siteIDs = Set(g.sites.filter(\.receivesDeliveries).map(\.id))
         var droppable: [Range<Int>] = []
+        func indentation(_ line: Substring) -> Int { line.utf8.prefix { $0 == UInt8(ascii: " ") }.count }
         for (n, line) in lines.enumerated() {
-            let indent = line.prefix { $0 == " " }.count
+            let indent = indentation(line)
             let rest = line.dropFirst(indent)
             guard rest.hasPrefix("- id: "), siteIDs.contains(String(rest.dropFirst(6))) else { continue }
             var end = n + 1
             while end < lines.count {
                 let next = lines[end]
-                let nextIndent = next.prefix { $0 == " " }.count
-                if !next.allSatisfy({ $0 == " " }) && nextIndent <= indent { break }
+                let nextIndent = indentation(next)
+                if nextIndent < next.utf8.count && nextIndent <= indent { break }
                 end += 1
             }
             let block = n..<end
@@ -110,28 +111,37 @@ public struct OrganisationVariants: Sendable {
         return lines.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
     }
 
-    /// The line with every token (a run of letters, digits, `-` and `_`) found in `renamed` replaced.
+    /// The line with every token (a run of ASCII letters, digits, `-` and `_`) found in `renamed` replaced.
     static func renaming(_ line: Substring, _ renamed: [Substring: String]) -> String {
-        var out = ""
-        out.reserveCapacity(line.utf8.count + 16)
-        var i = line.startIndex
-        while i < line.endIndex {
-            guard OrganisationVariants.isTokenCharacter(line[i]) else {
-                out.append(line[i])
-                i = line.index(after: i)
+        let utf8 = line.utf8
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 16)
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            guard isTokenByte(utf8[i]) else {
+                out.append(utf8[i])
+                i = utf8.index(after: i)
                 continue
             }
             var j = i
-            while j < line.endIndex && OrganisationVariants.isTokenCharacter(line[j]) { j = line.index(after: j) }
-            let token = line[i..<j]
-            out += renamed[token] ?? String(token)
+            while j != utf8.endIndex && isTokenByte(utf8[j]) { j = utf8.index(after: j) }
+            if let replacement = renamed[Substring(utf8[i..<j])] {
+                out.append(contentsOf: replacement.utf8)
+            } else {
+                out.append(contentsOf: utf8[i..<j])
+            }
             i = j
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func isTokenCharacter(_ c: Character) -> Bool {
-        c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_")
+    /// The tokens of a line (split on bytes: identifiers are ASCII, and Character properties are slow).
+    static func tokens(_ line: Substring) -> [Substring] {
+        line.utf8.split(whereSeparator: { !isTokenByte($0) }).map { Substring($0) }
+    }
+
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
     }
 
     /// A SIREN: the 8 digits of `base` and a Luhn check digit.

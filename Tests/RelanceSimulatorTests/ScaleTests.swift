@@ -8,11 +8,17 @@ import Testing
 /// Scale mode at a small scale: customer groups made from the samples, streamed to CSV files.
 private enum Scale {
     static func templates() throws -> [OrganisationVariants.Template] {
-        try Samples.organisationFiles.map { url in
+        var templates: [OrganisationVariants.Template] = []
+        for url in Samples.organisationFiles {
             let text = try String(contentsOf: url, encoding: .utf8)
-            return .init(text: text, graph: try OrganisationReader.read(yaml: text, file: url.lastPathComponent))
+            templates.append(.init(text: text, graph: try read(text, file: url.lastPathComponent)))
         }
+        return templates
     }
+
+    /// The reader, with its typed throw kept apart (mixing it with untyped throws in one closure crashes
+    /// the optimiser of Swift 6.3).
+    static func read(_ yaml: String, file: String) throws -> OrgGraph { try OrganisationReader.read(yaml: yaml, file: file) }
 
     static func day(_ iso: String) throws -> CivilDate { try #require(CivilDate(iso: iso), "bad date literal \(iso)") }
 
@@ -29,7 +35,7 @@ private enum Scale {
     static func run(groups: Int, invoices: Int, seed: UInt64 = 3) throws -> Run {
         let variants = OrganisationVariants(templates: try templates())
         let made = (1...groups).map { variants.variant($0, seed: seed) }
-        let graphs = try made.map { try OrganisationReader.read(yaml: $0.yaml, file: "\($0.id).yaml") }
+        let graphs = try made.map { try read($0.yaml, file: "\($0.id).yaml") }
         var settings = SimulationSettings(start: try day("2026-01-05"), asOf: try day("2026-06-30"), seed: seed)
         settings.followUpEvents = true
         settings.payAtDueDate = Set(graphs.map(\.group.id).filter { $0.hasPrefix("maisonvert-") })
@@ -93,7 +99,7 @@ private enum Scale {
         for k in 1...12 {
             let v = variants.variant(k, seed: 9)
             // Throws (and fails the test) on any diagnostic.
-            let g = try OrganisationReader.read(yaml: v.yaml, file: "\(v.id).yaml")
+            let g = try Scale.read(v.yaml, file: "\(v.id).yaml")
             #expect(g.group.id == v.id)
             #expect(g.group.name.hasSuffix(" \(k)"))
             #expect(groupIDs.insert(g.group.id).inserted)
