@@ -9,12 +9,12 @@ leaves SQLite's 2 MiB), and the same identity string, so that the same rows are 
 duplicates ignored (by the unique `identity` index and INSERT OR IGNORE, as Relance does). It does not
 check the rows against the organisations nor infer departments: that is Relance's extra work.
 
-    python3 benchmarks/sqlite_insert_baseline.py DB_WITH_INVOICES.sqlite EVENTS.csv [--default-cache]
+    python3 benchmarks/sqlite_insert_baseline.py DB_WITH_INVOICES.sqlite EVENTS.csv [--default-cache] [--json]
 
 Prints the rows stored, the time to read and convert the CSV, the time of `executemany` and commit alone,
 and both rates (rows stored per second).
 """
-import csv, datetime, os, shutil, sqlite3, sys, tempfile, time
+import csv, datetime, json, os, shutil, sqlite3, sys, tempfile, time
 
 
 def zone_for_offset(text):
@@ -44,7 +44,7 @@ def rows(events, stamp):
                    None, None, r.get("date") or None, identity, None, stamp)
 
 
-def main(db, events, default_cache=False):
+def main(db, events, default_cache=False, as_json=False):
     work = tempfile.mkdtemp()
     copy = os.path.join(work, "baseline.sqlite")
     shutil.copy(db, copy)
@@ -75,8 +75,12 @@ def main(db, events, default_cache=False):
           f"{stored / insert:,.0f} rows/s; end to end {total:.2f} s = {stored / total:,.0f} rows/s; "
           f"CPU read+convert {c1 - c0:.2f} s, executemany+commit {c3 - c2:.2f} s"
           + (" (default 2 MiB cache)" if default_cache else " (64 MiB cache, as Relance)"))
+    if as_json:
+        # The last line, for relance-bench: rows stored and the two timings.
+        print(json.dumps({"rows": stored, "read_seconds": round(t1 - t0, 4), "insert_seconds": round(insert, 4),
+                          "end_to_end_seconds": round(total, 4)}))
 
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(args[0], args[1], default_cache="--default-cache" in sys.argv)
+    main(args[0], args[1], default_cache="--default-cache" in sys.argv, as_json="--json" in sys.argv)

@@ -75,7 +75,7 @@ struct BenchReport: Codable, Sendable {
         if let r = rate("import events"), let p = rate("python read CSV + executemany") {
             out.append(("event import rate ÷ Python read CSV + executemany rate", r / p))
         }
-        if let l = median("relance learn"), let p = median("pm4py read CSV + performance DFG") {
+        if let l = median("relance learn --dwell-only"), let p = median("pm4py read CSV + performance DFG") {
             out.append(("pm4py time ÷ relance learn time (target ≥ 3)", p / l))
         }
         return out

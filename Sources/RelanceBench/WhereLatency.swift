@@ -6,7 +6,7 @@ import RelanceRender
 import RelanceStore
 
 /// `relance where`'s latency, in process: the same lookup and rendering the command does, for invoices
-/// drawn at random (seeded) from the open book, after a short warm-up. Prints one JSON line.
+/// drawn at random (seeded) from the open book, in two passes (first lookups, then warm). Prints one JSON line.
 struct WhereLatency: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "where-latency",
@@ -23,22 +23,27 @@ struct WhereLatency: ParsableCommand {
         let ids = try store.openInvoiceIDs(asOf: day)
         guard !ids.isEmpty else { throw ValidationError("no open invoice on \(asOf) in \(db)") }
         var rng = SplitMix64(seed: seed)
-        let picks = (0..<(samples + 20)).map { _ in ids[Int(rng.next() % UInt64(ids.count))] }
-        var latencies: [Double] = []
-        latencies.reserveCapacity(samples)
+        let picks = (0..<samples).map { _ in ids[Int(rng.next() % UInt64(ids.count))] }
         var bytes = 0
-        for (n, id) in picks.enumerated() {
-            let start = ContinuousClock.now
-            let (book, p) = try position(of: id, in: store, asOf: day)
-            bytes += PositionRenderer.whereText(p, graph: book.graph, credited: book.credited[id]).utf8.count
-            let d = ContinuousClock.now - start
-            if n >= 20 { latencies.append(Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15) }
+        // Two passes over the same invoices: the first meets most customers for the first time in this process
+        // (their organisation, stored model and working-day tables are loaded then: what a one-shot
+        // `relance where` pays); the second is what a long-lived process (the server) pays once they are loaded.
+        func pass() throws -> [Double] {
+            var latencies: [Double] = []
+            latencies.reserveCapacity(picks.count)
+            for id in picks {
+                let start = ContinuousClock.now
+                let (book, p) = try position(of: id, in: store, asOf: day)
+                bytes += PositionRenderer.whereText(p, graph: book.graph, credited: book.credited[id]).utf8.count
+                let d = ContinuousClock.now - start
+                latencies.append(Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15)
+            }
+            return latencies.sorted()
         }
-        latencies.sort()
-        func pct(_ q: Double) -> Double { latencies[min(latencies.count - 1, Int((q * Double(latencies.count)).rounded(.up)) - 1)] }
-        let mean = latencies.reduce(0, +) / Double(latencies.count)
-        print(String(format: #"{"samples": %d, "open_invoices": %d, "p50_ms": %.4f, "p90_ms": %.4f, "p99_ms": %.4f, "max_ms": %.4f, "mean_ms": %.4f, "bytes": %d}"#,
-                     latencies.count, ids.count, pct(0.5), pct(0.9), pct(0.99), latencies.last ?? 0, mean, bytes))
+        let cold = try pass(), warm = try pass()
+        func pct(_ xs: [Double], _ q: Double) -> Double { xs[min(xs.count - 1, max(0, Int((q * Double(xs.count)).rounded(.up)) - 1))] }
+        print(String(format: #"{"samples": %d, "open_invoices": %d, "p50_ms": %.4f, "p90_ms": %.4f, "p99_ms": %.4f, "max_ms": %.4f, "first_pass_p50_ms": %.4f, "first_pass_p99_ms": %.4f, "bytes": %d}"#,
+                     warm.count, ids.count, pct(warm, 0.5), pct(warm, 0.9), pct(warm, 0.99), warm.last ?? 0, pct(cold, 0.5), pct(cold, 0.99), bytes))
     }
 }
 

@@ -148,7 +148,7 @@ func simulateAtScale(templates urls: [URL], groups: Int, invoices: Int, from: Ci
     // The groups' files, written and read back on all cores.
     let variants = OrganisationVariants(templates: templates)
     let orgMeter = TerminalProgress.meter("organisations", total: groups)
-    let made = Array(1...groups).parallelMap { k -> (url: URL, graph: Result<OrgGraph, ImportError>) in
+    let made = Array(1...groups).concurrentMap(minimumChunk: 1) { k -> (url: URL, graph: Result<OrgGraph, ImportError>) in
         let variant = variants.variant(k, seed: seed)
         let url = orgFolder.appendingPathComponent("\(variant.id).yaml")
         defer { orgMeter?.advance() }

@@ -40,7 +40,7 @@ extension Simulator {
         invoiceBytes.reserveCapacity(1 << 20)
         for batchStart in stride(from: 0, to: graphs.count, by: Simulator.batchSize) {
             let batch = Array(batchStart..<min(graphs.count, batchStart + Simulator.batchSize))
-            let histories = batch.parallelMap { i in simulateGroup(graphs[i], index: i, days: days) }
+            let histories = batch.concurrentMap(minimumChunk: 1) { i in simulateGroup(graphs[i], index: i, days: days) }
             // Numbers, invoice rows and the truth, in group order.
             var numbered: [[String]] = []
             for history in histories {
@@ -81,7 +81,7 @@ extension Simulator {
             invoiceBytes.removeAll(keepingCapacity: true)
             // Event rows, formatted on all cores, then shuffled across the batch.
             let numbers = numbered
-            let rows = Array(histories.indices).parallelMap { k in
+            let rows = Array(histories.indices).concurrentMap(minimumChunk: 1) { k in
                 EventRows(histories[k], numbers: numbers[k], offsets: offsets)
             }
             var order: [(group: Int32, row: Int32)] = []

@@ -256,6 +256,8 @@ enum Schema {
                 t.column("context", .text).notNull()
                 t.primaryKey(["group_id", "as_of"])
             }
+            // One invoice's credit notes without a scan of every invoice (`relance where` at scale).
+            try db.create(index: "invoice_on_credits", on: "invoice", columns: ["credits"])
         }
         return m
     }

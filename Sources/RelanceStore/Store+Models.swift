@@ -128,12 +128,21 @@ extension Store {
     /// the caller learns the model itself (``book(group:asOf:minimumObservations:useStoredModel:)`` does).
     public func dwellModel(group: String, asOf: CivilDate, minimumObservations: Int = 15) throws -> LearnedDwellModel? {
         try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT data_version, minimum_observations, model FROM dwell_model WHERE group_id = ? AND as_of = ?
-                """, arguments: [group, asOf.description]) else { return nil }
-            guard row[1] as Int == minimumObservations, row[0] as String == (try dataVersion(group: group, db)).description else { return nil }
-            let model = try JSONDecoder().decode(LearnedDwellModel.self, from: Data((row[2] as String).utf8))
-            return model.minimumObservations == minimumObservations ? model : nil
+            // The version first: while it is current, a model decoded before is the same model (decoding the JSON
+            // costs milliseconds; `relance where` in a long-lived process should not pay it every time).
+            guard let head = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT data_version, minimum_observations FROM dwell_model WHERE group_id = ? AND as_of = ?
+                """), arguments: [group, asOf.description]) else { return nil }
+            let version: String = head[0]
+            guard head[1] as Int == minimumObservations, version == (try dataVersion(group: group, db)).description else { return nil }
+            let key = "\(group)|\(asOf)|\(minimumObservations)|\(version)"
+            if let model = decodedModels.value(for: key) { return model }
+            guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT model FROM dwell_model WHERE group_id = ? AND as_of = ?"),
+                                                 arguments: [group, asOf.description]) else { return nil }
+            let model = try JSONDecoder().decode(LearnedDwellModel.self, from: Data(json.utf8))
+            guard model.minimumObservations == minimumObservations else { return nil }
+            decodedModels.set(model, for: key)
+            return model
         }
     }
 

@@ -71,7 +71,15 @@ extension Store {
     /// `relance where` shows, without reading the rest of the customer's history. `nil` when the invoice is
     /// unknown, is a credit note, or was not issued yet on that day.
     public func invoiceBook(_ id: String, asOf: CivilDate, model: LearnedDwellModel) throws -> (book: CustomerBook, position: InvoicePosition)? {
-        guard let invoice = try invoice(id), invoice.kind == .invoice, invoice.issueDate <= asOf, let graph = try graph(invoice.group) else { return nil }
+        guard let invoice = try invoice(id), invoice.kind == .invoice, invoice.issueDate <= asOf else { return nil }
+        // The organisation changes only with an import of it, which moves its stamp.
+        let stamp = try writer.read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT imported_at FROM customer_group WHERE id = ?"), arguments: [invoice.group])
+        }
+        let graphKey = "\(invoice.group)|\(stamp ?? "")"
+        let cached = loadedGraphs.value(for: graphKey)
+        guard let graph = try cached ?? self.graph(invoice.group) else { return nil }
+        if cached == nil { loadedGraphs.set(graph, for: graphKey) }
         let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
         let events = try self.events(of: id, until: asOf.adding(days: 1).start(in: zone))
         let credits: [Invoice] = try writer.read { db in

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RelanceCore
+import Synchronization
 
 /// Relance's database: one SQLite file, opened in WAL mode so that the command-line tool and the web
 /// server can use it at the same time. All SQL lives in this module.
@@ -8,6 +9,10 @@ public final class Store: Sendable {
     let writer: any DatabaseWriter
     /// Where the database is, or `:memory:`.
     public let path: String
+    /// Stored dwell models already decoded, by group, day and data version (a new version is a new key).
+    let decodedModels = DecodedCache<LearnedDwellModel>()
+    /// Organisations already loaded for one-invoice books, by group and organisation import stamp.
+    let loadedGraphs = DecodedCache<OrgGraph>()
 
     /// The default file name, in the working directory.
     public static let defaultFileName = "relance.sqlite"
@@ -80,4 +85,23 @@ public enum StoredTable: String, Sendable, CaseIterable {
     case invoice, payment, event
     case invoiceChange = "invoice_change"
     case learnedContact = "learned_contact"
+}
+
+/// A small thread-safe cache of immutable values decoded from the database, keyed by a string that names
+/// the data version they come from (so an entry is never stale: new data makes a new key). Emptied when it
+/// reaches `limit` entries.
+final class DecodedCache<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
+    private let limit: Int
+
+    init(limit: Int = 4_096) { self.limit = limit }
+
+    func value(for key: String) -> Value? { entries.withLock { $0[key] } }
+
+    func set(_ value: Value, for key: String) {
+        entries.withLock { e in
+            if e.count >= limit { e.removeAll(keepingCapacity: true) }
+            e[key] = value
+        }
+    }
 }
