@@ -149,20 +149,7 @@ public struct OrganisationVariants: Sendable {
 
     /// `digits` followed by the digit that makes the whole pass the Luhn check.
     static func withCheckDigit(_ digits: String) -> String {
-        for c in 0...9 where luhnValid(digits + String(c)) { return digits + String(c) }
+        for c in 0...9 where Identifiers.luhnValid(digits + String(c)) { return digits + String(c) }
         return digits + "0"
-    }
-
-    static func luhnValid(_ digits: String) -> Bool {
-        var sum = 0
-        for (i, c) in digits.reversed().enumerated() {
-            guard var d = c.wholeNumberValue else { return false }
-            if i % 2 == 1 {
-                d *= 2
-                if d > 9 { d -= 9 }
-            }
-            sum += d
-        }
-        return sum % 10 == 0
     }
 }

@@ -83,7 +83,8 @@ public final class ProgressMeter: Sendable {
         return text
     }
 
-    static func grouped(_ n: Int) -> String {
+    /// `1234567` as "1,234,567".
+    public static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var out = ""
         for (i, c) in digits.enumerated() {

@@ -116,7 +116,8 @@ public enum Identifiers {
     /// La Poste's head office: the one SIRET of SIREN 356000000 checked by Luhn (its digit sum is 26).
     static let laPosteHeadOffice = "35600000000048"
 
-    static func luhnValid(_ digits: String) -> Bool {
+    /// Whether a string of decimal digits passes the Luhn check (SIREN, SIRET).
+    public static func luhnValid(_ digits: String) -> Bool {
         var sum = 0
         for (i, c) in digits.reversed().enumerated() {
             guard var d = c.wholeNumberValue else { return false }
