@@ -11,16 +11,17 @@ public struct PlanError: Error, CustomStringConvertible, Sendable {
 
 /// Loads the book of the customer an invoice belongs to, and the invoice's position.
 public func position(of invoiceID: String, in store: Store, asOf: CivilDate) throws -> (CustomerBook, InvoicePosition) {
-    guard let group = try store.group(ofInvoice: invoiceID) else {
+    guard let invoice = try store.invoice(invoiceID) else {
         throw PlanError("unknown invoice '\(invoiceID)': import it with 'relance import invoices FILE'")
     }
+    let group = invoice.group
     // With a current stored model (relance learn), only this invoice is read: the same position, in milliseconds.
-    if let model = try store.dwellModel(group: group, asOf: asOf), let found = try store.invoiceBook(invoiceID, asOf: asOf, model: model) {
+    if let model = try store.dwellModel(group: group, asOf: asOf), let found = try store.invoiceBook(invoice, asOf: asOf, model: model) {
         return found
     }
     guard let book = try store.book(group: group, asOf: asOf) else { throw StoreError.unknownCustomer(group, known: []) }
     guard let p = book.positions.first(where: { $0.invoice.id == invoiceID }) else {
-        if try store.invoice(invoiceID)?.kind == .creditNote {
+        if invoice.kind == .creditNote {
             throw PlanError("\(invoiceID) is a credit note: it does not travel through the customer; see the invoice it credits")
         }
         throw PlanError("invoice \(invoiceID) was not issued yet on \(asOf)")

@@ -24,6 +24,15 @@ public struct CustomerBook: Sendable {
         self.learned = learned
     }
 
+    /// The amounts credit notes take off the invoices they credit, by invoice (the other documents are ignored).
+    public static func credited(by documents: [Invoice]) -> [String: Money] {
+        var credited: [String: Money] = [:]
+        for c in documents where c.kind == .creditNote {
+            if let target = c.credits { credited[target] = (credited[target] ?? .zero(c.amount.currency)) + c.amount }
+        }
+        return credited
+    }
+
     /// Positions of invoices still open at the as-of date.
     public var open: [InvoicePosition] {
         positions.filter { !$0.closed && $0.invoice.kind == .invoice && $0.invoice.openAmount(credited: credited[$0.invoice.id]).minorUnits > 0 }
@@ -41,10 +50,7 @@ extension Store {
         // As of a date: later invoices, credit notes and payments are unknown.
         let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }.map { $0.known(on: asOf) }
         let events = try eventsByInvoice(group: group, until: Store.cutoff(asOf))
-        var credited: [String: Money] = [:]
-        for c in invoices where c.kind == .creditNote {
-            if let target = c.credits { credited[target] = (credited[target] ?? .zero(c.amount.currency)) + c.amount }
-        }
+        let credited = CustomerBook.credited(by: invoices)
         // Two passes: positions with the prior teach the model; the model then gives the positions.
         let model = stored ?? Store.learnDwellModel(graph: graph, invoices: invoices, events: events, asOf: asOf, minimumObservations: minimumObservations)
         let engine = PositionEngine(graph: graph, model: model)

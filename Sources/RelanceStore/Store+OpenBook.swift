@@ -16,12 +16,16 @@ extension Store {
         let cutoff = Int64(asOf.adding(days: 1).start(in: zone).timeIntervalSince1970)
         let day = asOf.description
         let (invoices, events): ([Invoice], [String: [InvoiceEvent]]) = try writer.read { db in
-            // Unpaid on the day (credit notes are netted later, by the positions' open amounts), and every credit note.
-            let open = """
-                SELECT i.* FROM invoice i
+            // The invoices unpaid on the day (credit notes are netted later, by the positions' open amounts).
+            let paidByDay = """
                 LEFT JOIN (SELECT p.invoice_id, sum(p.amount_minor) AS paid FROM payment p JOIN invoice j ON j.id = p.invoice_id
                            WHERE j.group_id = ? AND p.date <= ? GROUP BY p.invoice_id) p ON p.invoice_id = i.id
-                WHERE i.group_id = ? AND i.issue_date <= ? AND (i.kind <> 'invoice' OR coalesce(p.paid, 0) < i.amount_minor)
+                """
+            let unpaid = "i.kind = 'invoice' AND coalesce(p.paid, 0) < i.amount_minor"
+            // Those, and every credit note.
+            let open = """
+                SELECT i.* FROM invoice i \(paidByDay)
+                WHERE i.group_id = ? AND i.issue_date <= ? AND (i.kind <> 'invoice' OR \(unpaid))
                 ORDER BY i.id
                 """
             let rows = try Row.fetchAll(db.cachedStatement(sql: open), arguments: [group, day, group, day])
@@ -42,11 +46,7 @@ extension Store {
             // Only the events of the unpaid invoices, through the (invoice_id, at) index.
             let erows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT e.* FROM event e
-                WHERE e.invoice_id IN (
-                    SELECT i.id FROM invoice i
-                    LEFT JOIN (SELECT p.invoice_id, sum(p.amount_minor) AS paid FROM payment p JOIN invoice j ON j.id = p.invoice_id
-                               WHERE j.group_id = ? AND p.date <= ? GROUP BY p.invoice_id) p ON p.invoice_id = i.id
-                    WHERE i.group_id = ? AND i.issue_date <= ? AND i.kind = 'invoice' AND coalesce(p.paid, 0) < i.amount_minor)
+                WHERE e.invoice_id IN (SELECT i.id FROM invoice i \(paidByDay) WHERE i.group_id = ? AND i.issue_date <= ? AND \(unpaid))
                   AND e.at <= ?
                 ORDER BY e.invoice_id, e.at, e.id
                 """), arguments: [group, day, group, day, cutoff])
@@ -56,10 +56,7 @@ extension Store {
             return (invoices, events)
         }
         let known = invoices.map { $0.known(on: asOf) }
-        var credited: [String: Money] = [:]
-        for c in known where c.kind == .creditNote {
-            if let target = c.credits { credited[target] = (credited[target] ?? .zero(c.amount.currency)) + c.amount }
-        }
+        let credited = CustomerBook.credited(by: known)
         let engine = PositionEngine(graph: graph, model: model)
         let positions = known.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
         return CustomerBook(graph: graph, invoices: known, events: events, credited: credited, model: model, positions: positions,
@@ -71,7 +68,14 @@ extension Store {
     /// `relance where` shows, without reading the rest of the customer's history. `nil` when the invoice is
     /// unknown, is a credit note, or was not issued yet on that day.
     public func invoiceBook(_ id: String, asOf: CivilDate, model: LearnedDwellModel) throws -> (book: CustomerBook, position: InvoicePosition)? {
-        guard let invoice = try invoice(id), invoice.kind == .invoice, invoice.issueDate <= asOf else { return nil }
+        guard let invoice = try invoice(id) else { return nil }
+        return try invoiceBook(invoice, asOf: asOf, model: model)
+    }
+
+    /// ``invoiceBook(_:asOf:model:)`` for an invoice already read (with its payments).
+    public func invoiceBook(_ invoice: Invoice, asOf: CivilDate, model: LearnedDwellModel) throws -> (book: CustomerBook, position: InvoicePosition)? {
+        guard invoice.kind == .invoice, invoice.issueDate <= asOf else { return nil }
+        let id = invoice.id
         // The organisation changes only with an import of it, which moves its stamp.
         let stamp = try writer.read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT imported_at FROM customer_group WHERE id = ?"), arguments: [invoice.group])
@@ -87,8 +91,7 @@ extension Store {
                              arguments: [id, asOf.description])
                 .compactMap { Store.invoice($0, payments: []) }
         }
-        var credited: [String: Money] = [:]
-        for c in credits { credited[id] = (credited[id] ?? .zero(c.amount.currency)) + c.amount }
+        let credited = CustomerBook.credited(by: credits)
         let known = invoice.known(on: asOf)
         let position = PositionEngine(graph: graph, model: model).position(of: known, events: events, asOf: asOf)
         let book = CustomerBook(graph: graph, invoices: [known] + credits.map { $0.known(on: asOf) }, events: [id: events], credited: credited,
