@@ -37,12 +37,13 @@ public struct LedgerInvoice: Sendable {
 /// Forecasts from payment history alone, for customers whose circuit is unknown (a plain receivables
 /// ledger, the usual first import).
 ///
-/// Days-to-settle of a customer's undisputed invoices sent through the same channel (their median, the
-/// estimate that minimises the mean absolute error); with fewer than three of them, the other channel's
-/// median moved by the portfolio's channel effect, blended with what there is; for a new customer, the
-/// portfolio's median for the channel. A dispute known at the forecast date adds the portfolio's dispute
-/// effect. The interval comes from the model's own past errors (conformal prediction): the spread of
-/// the residuals of earlier forecasts whose invoices have since been settled.
+/// The customer's *level* is the 10%-trimmed mean of the days-to-settle of all its settled invoices, each
+/// first moved to the forecast invoice's channel by the portfolio's channel effect and, when it was disputed,
+/// back to an undisputed invoice by the portfolio's dispute effect. Pooling both channels and disputed
+/// invoices this way gives each customer two to three times the history a same-channel, undisputed-only
+/// estimate would have. A dispute known at the forecast date adds the dispute effect back; a new customer
+/// gets the portfolio's median. The interval comes from the model's own past errors (conformal
+/// prediction): the spread of the residuals of earlier forecasts whose invoices have since been settled.
 public final class LedgerModel {
     /// Settled invoices by customer, in the order they became known.
     private var byCustomer: [String: [LedgerInvoice]] = [:]
@@ -51,15 +52,7 @@ public final class LedgerModel {
     private var cachedAt = -1
     private var channelShift: [String: Double] = [:]
     private var disputeUplift = 10.0
-    private var channelMedians: [String: Double] = [:]
     private var globalMedian = 30.0
-
-    /// Same-channel invoices needed before they alone make the estimate; below that, they are blended with
-    /// the other channel's estimate, which weighs as much as `otherChannelWeight` invoices. Both were chosen
-    /// on a validation window before the IBM sample's test split (invoices issued 2013-01-01 to 2013-07-11,
-    /// forecast with what was settled before each): see docs/forecasting.md.
-    public static let minimumSameChannel = 4
-    public static let otherChannelWeight = 6.0
 
     /// How many of the latest residuals make the interval.
     public static let residualWindow = 300
@@ -86,9 +79,6 @@ public final class LedgerModel {
         cachedAt = all.count
         let undisputed = all.filter { $0.disputedFrom == nil }
         globalMedian = median(undisputed.compactMap(\.daysToSettle)) ?? 30
-        var perChannel: [String: [Int]] = [:]
-        for i in undisputed { if let d = i.daysToSettle { perChannel[i.channel ?? "", default: []].append(d) } }
-        channelMedians = perChannel.compactMapValues { median($0) }
         // Channel effect: within customers that used both, median difference to the customer's other channel.
         var shifts: [String: [Double]] = [:]
         for (_, list) in byCustomer {
@@ -117,25 +107,28 @@ public final class LedgerModel {
     /// The point forecast of days-to-settle, with a short explanation.
     public func pointForecast(_ i: LedgerInvoice, disputed: Bool) -> (days: Double, why: String) {
         refreshPortfolioEffects()
-        let history = (byCustomer[i.customer] ?? []).filter { $0.disputedFrom == nil }
         let channel = i.channel ?? ""
-        let same = history.filter { ($0.channel ?? "") == channel }.compactMap(\.daysToSettle)
-        let other = history.filter { ($0.channel ?? "") != channel }
+        // Each settled invoice of the customer, moved to this invoice's channel and to "undisputed".
+        var levels: [Double] = []
+        var channels = Set<String>()
+        var disputes = 0
+        for h in byCustomer[i.customer] ?? [] {
+            guard let d = h.daysToSettle else { continue }
+            let hc = h.channel ?? ""
+            var x = Double(d)
+            if hc != channel { x += channelShift["\(channel)|\(hc)"] ?? 0 }
+            if h.disputedFrom != nil { x -= disputeUplift; disputes += 1 }
+            channels.insert(hc)
+            levels.append(x)
+        }
         var base: Double
         var why: String
-        var fromOther: Double?
-        // The customer's other channel (the one it used most), moved by the portfolio's channel effect.
-        let otherChannels = Dictionary(grouping: other, by: { $0.channel ?? "" })
-        if let (oc, list) = otherChannels.max(by: { $0.value.count < $1.value.count }), let m = trimmedMean(list.compactMap(\.daysToSettle)) {
-            fromOther = m + (channelShift["\(channel)|\(oc)"] ?? 0)
-        }
-        if same.count >= LedgerModel.minimumSameChannel || (!same.isEmpty && fromOther == nil) {
-            base = trimmedMean(same) ?? globalMedian
-            why = "customer's median \(Int(base.rounded())) days over \(same.count) invoice\(same.count == 1 ? "" : "s")" + (channel.isEmpty ? "" : " (\(channel))")
-        } else if let fromOther {
-            let w = LedgerModel.otherChannelWeight
-            base = same.isEmpty ? fromOther : (fromOther * w + Double(same.reduce(0, +))) / (w + Double(same.count))
-            why = "customer's other channel, moved by the portfolio's channel effect"
+        if let level = trimmedMean(levels) {
+            base = level
+            let s = levels.count == 1 ? "" : "s"
+            why = "customer's level \(Int(base.rounded())) days over \(levels.count) invoice\(s)"
+                + (channel.isEmpty ? "" : " (\(channel)\(channels.subtracting([channel]).isEmpty ? "" : ", other channel moved by the portfolio's channel effect"))")
+                + (disputes == 0 ? "" : ", \(disputes) disputed counted without their dispute")
         } else {
             base = globalMedian
             why = "new customer: portfolio median \(Int(base.rounded())) days"
@@ -184,10 +177,10 @@ func median(_ xs: [Double]) -> Double? {
 
 /// The mean of the middle 80% (10% trimmed at each end): about as robust as the median against the odd
 /// very late payment, and steadier on a few observations, which is what matters with short histories.
-func trimmedMean(_ xs: [Int]) -> Double? {
+func trimmedMean(_ xs: [Double]) -> Double? {
     guard !xs.isEmpty else { return nil }
     let s = xs.sorted()
     let cut = Int(Double(s.count) * 0.1)
     let kept = s[cut..<(s.count - cut)]
-    return Double(kept.reduce(0, +)) / Double(kept.count)
+    return kept.reduce(0, +) / Double(kept.count)
 }

@@ -27,8 +27,9 @@ import Testing
         let relance = try #require(by["relance"])
         let mae = try #require(relance["meanAbsoluteError"] as? Double)
         let coverage = try #require(relance["coverage80"] as? Double)
-        // Measured 4.01 days and 84% (docs/forecasting.md); the reference per-customer mean gives 6.7.
-        #expect(mae < 4.1, "MAE \(mae)")
+        // The target (at most 4.0 days); measured 3.992 days and 81% (docs/forecasting.md); the
+        // reference per-customer mean gives 6.7.
+        #expect(mae <= 4.0, "MAE \(mae)")
         #expect((0.75...0.85).contains(coverage), "coverage \(coverage)")
         for baseline in ["due", "due+lateness", "median-days"] {
             let b = try #require(by[baseline]?["meanAbsoluteError"] as? Double)

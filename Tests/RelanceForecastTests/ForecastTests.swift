@@ -36,7 +36,7 @@ private func day(_ s: String) -> CivilDate { CivilDate(iso: s) ?? CivilDate(dayN
                              settledOn: i.adding(days: days), disputedFrom: disputed ? i : nil)
     }
 
-    @Test func sameChannelTrimmedMean() {
+    @Test func levelIsTheTrimmedMean() {
         let m = LedgerModel()
         // Ten electronic invoices: 10 … 18 and one very late 60; the 10% trimmed mean drops 10 and 60.
         let days = [10, 11, 12, 13, 14, 15, 16, 17, 18, 60]
@@ -45,27 +45,43 @@ private func day(_ s: String) -> CivilDate { CivilDate(iso: s) ?? CivilDate(dayN
                                 settledOn: nil, disputedFrom: nil)
         let (estimate, why) = m.pointForecast(new, disputed: false)
         #expect(abs(estimate - Double(11 + 12 + 13 + 14 + 15 + 16 + 17 + 18) / 8) < 1e-9)   // 14.5
-        #expect(why.contains("customer's median") || why.contains("customer"))
+        #expect(why.contains("over 10 invoices"))
     }
 
-    @Test func fewSameChannelInvoicesBorrowFromTheOtherChannel() {
+    @Test func otherChannelAndDisputedInvoicesAreMovedThenPooled() {
         let m = LedgerModel()
-        // Portfolio channel effect: two customers paying 10 days faster electronically.
+        // Portfolio: two customers paying 10 days faster electronically, and 15 days later when disputed.
         for (c, paper, elec) in [("a", 40, 30), ("b", 30, 20)] {
             for k in 1...3 { m.learn(settled("\(c)p\(k)", c, issue: "2026-01-0\(k)", days: paper, channel: "paper")) }
             for k in 1...3 { m.learn(settled("\(c)e\(k)", c, issue: "2026-02-0\(k)", days: elec, channel: "electronic")) }
+            m.learn(settled("\(c)d", c, issue: "2026-02-10", days: elec + 15, channel: "electronic", disputed: true))
         }
-        // Customer c: five paper invoices at 50 days, one electronic at 44.
+        // Customer c: five paper invoices at 50 days, one electronic at 44, one disputed electronic at 61.
         for k in 1...5 { m.learn(settled("cp\(k)", "c", issue: "2026-01-1\(k)", days: 50, channel: "paper")) }
         m.learn(settled("ce1", "c", issue: "2026-03-01", days: 44, channel: "electronic"))
+        m.learn(settled("ce2", "c", issue: "2026-03-02", days: 61, channel: "electronic", disputed: true))
         let new = LedgerInvoice(id: "n", customer: "c", issueDate: day("2026-06-01"), dueDate: day("2026-07-01"), channel: "electronic",
                                 settledOn: nil, disputedFrom: nil)
-        let (estimate, _) = m.pointForecast(new, disputed: false)
-        // Other channel: 50 − 10 = 40, weighing as much as 6 invoices, blended with the one electronic at 44.
-        let w = LedgerModel.otherChannelWeight
-        #expect(abs(estimate - (40 * w + 44) / (w + 1)) < 1e-9)
-        // A dispute adds the portfolio's dispute effect (none learned: the default 10 days).
-        #expect(abs(m.pointForecast(new, disputed: true).days - estimate - 10) < 1e-9)
+        let (estimate, why) = m.pointForecast(new, disputed: false)
+        // Paper 50 − 10 = 40 (five times), 44, and 61 − 15 = 46: seven values, none trimmed.
+        #expect(abs(estimate - Double(5 * 40 + 44 + 46) / 7) < 1e-9)
+        #expect(why.contains("over 7 invoices") && why.contains("1 disputed"))
+        // A dispute known at the forecast date adds the portfolio's dispute effect.
+        #expect(abs(m.pointForecast(new, disputed: true).days - estimate - 15) < 1e-9)
+        // The same customer's paper forecast moves the electronic invoices the other way (+10).
+        var paper = new
+        paper.channel = "paper"
+        #expect(abs(m.pointForecast(paper, disputed: false).days - Double(5 * 50 + 54 + 56) / 7) < 1e-9)
+    }
+
+    @Test func aNewCustomerGetsThePortfolioMedian() {
+        let m = LedgerModel()
+        for (k, d) in [20, 30, 40].enumerated() { m.learn(settled("x\(k)", "x", issue: "2026-01-0\(k + 1)", days: d, channel: "paper")) }
+        let new = LedgerInvoice(id: "n", customer: "unknown", issueDate: day("2026-06-01"), dueDate: day("2026-07-01"), channel: "paper",
+                                settledOn: nil, disputedFrom: nil)
+        let (estimate, why) = m.pointForecast(new, disputed: false)
+        #expect(estimate == 30)
+        #expect(why.hasPrefix("new customer"))
     }
 
     @Test func intervalsComeFromPastErrors() {
