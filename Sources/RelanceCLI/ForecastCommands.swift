@@ -143,7 +143,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "With --at dates: days between forecast dates.") var every = 7
     @Option(help: "Only this customer.") var customer: String?
     @Option(help: "Days between re-learning the dwell model.") var relearn = 30
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @Option(help: "text, json, or csv (one row per forecast: dates, P10/P50/P90, errors of each method).") var format: OutputFormat = .text
 
     func run() throws {
         let store = try db.open()
@@ -189,6 +189,16 @@ struct BacktestCommand: ParsableCommand {
         let report = BacktestReport(cases: cases)
         let seconds = Date().timeIntervalSince(start)
         switch format {
+        case .csv:
+            // One row per forecast, for looking into where the errors are.
+            print("invoice,customer,forecast_date,due_date,actual,p10,p50,p90,method,error_days,due_error_days,due_lateness_error_days,median_days_error_days,explanation")
+            for c in cases {
+                let error = { (d: CivilDate?) in d.map { String($0.days(to: c.actual)) } ?? "" }
+                print([c.invoice, c.customer, c.forecastDate.description, c.forecast.dueDate.description, c.actual.description,
+                       c.forecast.p10.description, c.forecast.p50.description, c.forecast.p90.description, c.forecast.method.rawValue,
+                       error(c.forecast.p50), error(c.baselines["due"]), error(c.baselines["due+lateness"]), error(c.baselines["median-days"]),
+                       c.forecast.explanation].map(CSVWriters.field).joined(separator: ","))
+            }
         case .json:
             struct Output: Encodable { var cases: Int; var seconds: Double; var scores: [MethodScore] }
             let encoder = JSONEncoder()
