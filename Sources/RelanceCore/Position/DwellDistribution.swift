@@ -62,23 +62,93 @@ public struct DwellDistribution: Hashable, Sendable {
     /// that many days). Mass left beyond the longest completed duration goes to the last bin.
     public static func kaplanMeier(completed: [Int], censored: [Int]) -> DwellDistribution? {
         guard !completed.isEmpty else { return nil }
-        let events = Dictionary(completed.map { (min(max($0, 0), horizon), 1) }, uniquingKeysWith: +)
-        let cens = Dictionary(censored.map { (min(max($0, 0), horizon), 1) }, uniquingKeysWith: +)
-        var atRisk = completed.count + censored.count
+        return kaplanMeier(deaths: histogram(completed), censored: histogram(censored))
+    }
+
+    /// Kaplan–Meier when the events may have missed the end of a step: each completion is reported with
+    /// probability `reportingRate`, so a step that is silent after *t* days is either still running or
+    /// ended unreported. Expectation–maximisation: under the current law, a silent observation is still
+    /// running with probability S(t) / (S(t) + (1 − r)·F(t)) (a censoring at *t*), and otherwise ended on a
+    /// day ≤ *t* in proportion to the law's mass there (fractional deaths); the law is re-estimated from
+    /// those weights until it stops moving. With every completion reported (r = 1) it is the plain
+    /// estimate. Without it, a log where one completion in six goes unreported would read every such
+    /// invoice as a step still running, and its open invoices would give the law a long false tail.
+    public static func kaplanMeier(completed: [Int], censored: [Int], reportingRate r: Double,
+                                   tolerance: Double = 1e-10, maximumIterations: Int = 300) -> DwellDistribution? {
+        guard !completed.isEmpty else { return nil }
+        let deaths = histogram(completed)
+        let silent = histogram(censored)
+        var law = kaplanMeier(deaths: deaths, censored: silent)
+        let unreported = max(0, min(1, 1 - r))
+        guard unreported > 0, !censored.isEmpty else { return law }
+        let silentDays = silent.indices.filter { silent[$0] > 0 }
+        for _ in 0..<maximumIterations {
+            let cdf = law.cumulative
+            var stillRunning = Array(repeating: 0.0, count: horizon + 1)
+            // share[t]: the weight of silent observations at t that ended unreported, per unit of F(t).
+            var share = Array(repeating: 0.0, count: horizon + 2)
+            for t in silentDays {
+                let f = t < cdf.count ? cdf[t] : 1
+                let s = max(0, 1 - f)
+                let ended = unreported * f
+                guard s + ended > 1e-300 else { stillRunning[t] += silent[t]; continue }
+                let w = s / (s + ended)
+                stillRunning[t] += silent[t] * w
+                if f > 1e-300 { share[t] += silent[t] * (1 - w) / f }
+            }
+            // An observation silent at t that ended unreported ended on day d ≤ t with weight mass[d]: the
+            // deaths at d gather the shares of every t ≥ d.
+            var weighted = deaths
+            var suffix = 0.0
+            for d in stride(from: horizon, through: 0, by: -1) {
+                suffix += share[d]
+                if d < law.mass.count { weighted[d] += law.mass[d] * suffix }
+            }
+            let next = kaplanMeier(deaths: weighted, censored: stillRunning)
+            let nextCDF = next.cumulative
+            // Beyond its last bin a law's CDF is 1.
+            var moved = 0.0
+            for d in 0..<max(nextCDF.count, cdf.count) {
+                let a: Double = d < nextCDF.count ? nextCDF[d] : 1
+                let b: Double = d < cdf.count ? cdf[d] : 1
+                moved = max(moved, abs(a - b))
+            }
+            law = next
+            if moved < tolerance { break }
+        }
+        return law
+    }
+
+    /// Counts per day, days clamped to 0…horizon.
+    static func histogram(_ days: [Int]) -> [Double] {
+        var h = Array(repeating: 0.0, count: horizon + 1)
+        for d in days { h[min(max(d, 0), horizon)] += 1 }
+        return h
+    }
+
+    /// Kaplan–Meier from (possibly fractional) deaths and censorings per day: censored at d means known
+    /// to last at least d days, so they leave the risk set after the deaths at d.
+    static func kaplanMeier(deaths: [Double], censored: [Double]) -> DwellDistribution {
+        var atRisk = deaths.reduce(0, +) + censored.reduce(0, +)
         var survival = 1.0
         var m = Array(repeating: 0.0, count: horizon + 1)
         for d in 0...horizon {
-            let deaths = events[d] ?? 0
-            if atRisk > 0 && deaths > 0 {
-                let next = survival * (1 - Double(deaths) / Double(atRisk))
+            let dying = deaths[d]
+            if atRisk > 1e-12 && dying > 0 {
+                let next = survival * max(0, 1 - dying / atRisk)
                 m[d] = survival - next
                 survival = next
             }
-            // Censored at d: known to last at least d days (still there after d), so they leave after the deaths at d.
-            atRisk -= deaths + (cens[d] ?? 0)
+            atRisk -= dying + censored[d]
         }
         m[horizon] += survival
         return DwellDistribution(mass: m)
+    }
+
+    /// P(duration ≤ d) for every d of the law.
+    var cumulative: [Double] {
+        var acc = 0.0
+        return mass.map { acc += $0; return acc }
     }
 
     /// P(duration ≤ days).

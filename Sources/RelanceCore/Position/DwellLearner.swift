@@ -42,16 +42,11 @@ public struct DwellLearner: Sendable {
         return obs
     }
 
-    /// The model: learned laws where history suffices, and the share of step completions that events
-    /// report (per customer group and action) among closed invoices.
+    /// The model: the share of step completions that events report (per customer group and action) among
+    /// closed invoices, then learned laws where history suffices, read with that share
+    /// (``DwellDistribution/kaplanMeier(completed:censored:reportingRate:tolerance:maximumIterations:)``).
     public func learn(positions: [InvoicePosition], group: String) -> LearnedDwellModel {
         var model = LearnedDwellModel(minimumObservations: minimumObservations)
-        for (key, o) in observations(positions: positions) {
-            model.counts[key] = (o.completed.count, o.censored.count)
-            if o.completed.count >= minimumObservations, let law = DwellDistribution.kaplanMeier(completed: o.completed, censored: o.censored) {
-                model.laws[key] = law
-            }
-        }
         var reported: [StepAction: (Int, Int)] = [:]
         for p in positions where p.closed {
             for s in p.steps where s.step.action != .paymentRun && s.step.action != .payment {
@@ -63,6 +58,16 @@ public struct DwellLearner: Sendable {
         for (action, (shown, total)) in reported {
             // Beta(1, 1) smoothing: a few invoices do not swing the rate to 0 or 1.
             model.reporting["\(group)|\(action.rawValue)"] = (Double(shown) + 1) / (Double(total) + 2)
+        }
+        // Laws last: a step still silent on an open invoice may have ended unreported, as often as this
+        // customer leaves that kind of step unreported (the rate the forecasts use too).
+        for (key, o) in observations(positions: positions) {
+            model.counts[key] = (o.completed.count, o.censored.count)
+            let rate = model.reporting["\(group)|\(key.action.rawValue)"] ?? 0.5
+            if o.completed.count >= minimumObservations,
+               let law = DwellDistribution.kaplanMeier(completed: o.completed, censored: o.censored, reportingRate: rate) {
+                model.laws[key] = law
+            }
         }
         return model
     }
