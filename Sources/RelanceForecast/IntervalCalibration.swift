@@ -54,29 +54,52 @@ public struct IntervalCalibration: Sendable, Codable, Equatable {
         self.high = high
     }
 
-    /// From the PITs of past forecasts whose invoices are settled.
-    public init(pits: [PIT]) {
+    /// From past forecasts: the PITs of those whose invoices are settled and, for those still open, the
+    /// level their payment is known to lie above (the probability, under that forecast, of a payment before
+    /// today). The open ones are right-censored, and the levels' distribution is their Kaplan–Meier estimate.
+    /// Leaving them out would keep only the payments that came early enough to be known, and pull both
+    /// levels down: in a backtest, the latest 300 settled forecasts lack most of the late payments of the
+    /// last few weeks.
+    ///
+    /// Levels are resolved on a grid of 1/``levelGrid``, bands spread evenly over theirs. When the payments
+    /// known cannot say where the top 10% lies (too many still open high up), the high level stays at 0.9.
+    public init(pits: [PIT], stillOpenAbove: [Double] = []) {
         guard pits.count >= IntervalCalibration.minimumCases else { self = .identity; return }
-        // G(p): the share of past payments at or below level p of their forecasts.
-        func g(_ p: Double) -> Double {
-            pits.reduce(0) { acc, x in
-                let width = x.upTo - x.below
-                if width <= 1e-12 { return acc + (x.upTo <= p ? 1 : 0) }
-                return acc + min(1, max(0, (p - x.below) / width))
+        let n = IntervalCalibration.levelGrid
+        func bin(_ level: Double) -> Int { min(max(Int(level * Double(n)), 0), n - 1) }
+        var deaths = Array(repeating: 0.0, count: n)
+        var censored = Array(repeating: 0.0, count: n)
+        for x in pits {
+            let width = x.upTo - x.below
+            if width <= 1e-12 { deaths[bin(x.upTo)] += 1; continue }
+            // The share of the band in each bin it covers.
+            for k in bin(x.below)...bin(x.upTo) {
+                let lo = max(x.below, Double(k) / Double(n)), hi = min(x.upTo, Double(k + 1) / Double(n))
+                if hi > lo { deaths[k] += (hi - lo) / width }
             }
-            / Double(pits.count)
         }
-        // G⁻¹ by bisection (G is non-decreasing in p).
-        func inverse(_ target: Double) -> Double {
-            var lo = 0.0, hi = 1.0
-            for _ in 0..<40 {
-                let mid = (lo + hi) / 2
-                if g(mid) < target { lo = mid } else { hi = mid }
-            }
-            return hi
+        for c in stillOpenAbove { censored[bin(c)] += 1 }
+        // G at the top of each bin: 1 − the product-limit survival.
+        var g = Array(repeating: 0.0, count: n)
+        var atRisk = Double(pits.count + stillOpenAbove.count)
+        var survival = 1.0
+        for k in 0..<n {
+            if atRisk > 1e-12 && deaths[k] > 0 { survival *= max(0, 1 - deaths[k] / atRisk) }
+            g[k] = 1 - survival
+            atRisk -= deaths[k] + censored[k]
         }
-        self.init(low: inverse(0.1), high: inverse(0.9))
+        // G⁻¹, linear within a bin (bands spread evenly).
+        func inverse(_ target: Double) -> Double? {
+            guard let k = g.firstIndex(where: { $0 >= target - 1e-12 }) else { return nil }
+            let below = k == 0 ? 0 : g[k - 1]
+            let within = g[k] - below > 1e-15 ? (target - below) / (g[k] - below) : 1
+            return (Double(k) + min(max(within, 0), 1)) / Double(n)
+        }
+        self.init(low: inverse(0.1) ?? IntervalCalibration.identity.low, high: inverse(0.9) ?? IntervalCalibration.identity.high)
     }
+
+    /// The resolution of the calibrated levels.
+    public static let levelGrid = 4096
 
     /// The forecast with its interval at the calibrated levels.
     public func apply(to forecast: PaymentForecast) -> PaymentForecast {
@@ -87,21 +110,33 @@ public struct IntervalCalibration: Sendable, Codable, Equatable {
 }
 
 extension IntervalCalibration {
-    /// The levels learned from a book's recently settled invoices, forecast again `days` before their due
-    /// date with today's model: an approximation of the backtest's calibration (today's model has seen
-    /// those payments, so it is a little too kind to itself), cheap enough for every forecast.
+    /// The levels learned from a book's latest invoices that were `days` before their due date by `asOf`,
+    /// forecast again at that point with today's model: the latest stretch of them that holds `limit`
+    /// payments, those paid giving their PIT and those still open the level they are known to exceed. An
+    /// approximation of the backtest's calibration (today's model has seen those payments, so it is a
+    /// little too kind to itself), cheap enough for every forecast.
     public static func fromRecentRoutes(graph: OrgGraph, model: any DwellModel, invoices: [Invoice], events: [String: [InvoiceEvent]],
-                                        habit: PaymentHabit, days: Int = 10, limit: Int = IntervalCalibration.window) -> IntervalCalibration {
+                                        habit: PaymentHabit, asOf: CivilDate, days: Int = 10,
+                                        limit: Int = IntervalCalibration.window) -> IntervalCalibration {
         let engine = PositionEngine(graph: graph, model: model)
-        let settled = invoices.filter { $0.kind == .invoice && $0.settledOn != nil }
-            .sorted { ($0.settledOn ?? $0.issueDate, $0.id) < ($1.settledOn ?? $1.issueDate, $1.id) }
-            .suffix(limit)
-        let pits = Array(settled).concurrentMap { inv -> PIT? in
-            let point = inv.dueDate.adding(days: -days)
-            guard let paid = inv.settledOn, paid >= point, point >= inv.issueDate else { return nil }
-            let position = engine.position(of: inv.known(on: point), events: events[inv.id] ?? [], asOf: point)
-            return RouteForecaster().forecast(position, habit: habit)?.pit(of: paid)
+        let candidates = invoices.filter { i in
+            let point = i.dueDate.adding(days: -days)
+            return i.kind == .invoice && point >= i.issueDate && point < asOf && (i.settledOn.map { $0 >= point } ?? true)
         }
-        return IntervalCalibration(pits: pits.compactMap { $0 })
+        .sorted { ($0.dueDate, $0.id) > ($1.dueDate, $1.id) }
+        var recent: [Invoice] = []
+        var paid = 0
+        for i in candidates where paid < limit && recent.count < 4 * limit {
+            recent.append(i)
+            if let s = i.settledOn, s <= asOf { paid += 1 }
+        }
+        let outcomes = recent.concurrentMap { inv -> (pit: PIT?, openAbove: Double?) in
+            let point = inv.dueDate.adding(days: -days)
+            let position = engine.position(of: inv.known(on: point), events: events[inv.id] ?? [], asOf: point)
+            guard let forecast = RouteForecaster().forecast(position, habit: habit) else { return (nil, nil) }
+            if let paid = inv.settledOn, paid <= asOf { return (forecast.pit(of: paid), nil) }
+            return (nil, forecast.distribution.cdf(asOf))
+        }
+        return IntervalCalibration(pits: outcomes.compactMap(\.pit), stillOpenAbove: outcomes.compactMap(\.openAbove))
     }
 }

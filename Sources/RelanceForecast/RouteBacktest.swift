@@ -23,29 +23,40 @@ public enum RouteBacktest {
         points.sort { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
         let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
 
-        // 1. The engine and habit known at each re-learning date.
+        // 1. The engine and habit known at each re-learning date: the dwell model every `relearnEvery` days,
+        // the payment habit (cheap, and what a new customer's first payments teach most) every week.
         var snapshots: [(engine: PositionEngine, habit: PaymentHabit)] = []
         var snapshotOf: [Int] = []
-        var learnedAt: CivilDate?
+        var learnedAt: CivilDate?, habitLearnedAt: CivilDate?
+        var engine: PositionEngine?
+        var habit = PaymentHabit()
         var closedPositions: [String: InvoicePosition] = [:]
         let prior = PositionEngine(graph: graph)
         for (d, _) in points {
-            if learnedAt.map({ $0.days(to: d) >= relearnEvery }) ?? true {
+            let relearnModel = learnedAt.map { $0.days(to: d) >= relearnEvery } ?? true
+            let relearnHabit = relearnModel || (habitLearnedAt.map { $0.days(to: d) >= PaymentHabit.relearnEvery } ?? true)
+            if relearnModel || relearnHabit {
                 let known = invoices.filter { $0.issueDate <= d }.map { $0.known(on: d) }
-                let cutoff = d.adding(days: 1).start(in: zone)
-                // A position closed with all its events known stays as it is: only the others are recomputed.
-                let fresh = known.filter { closedPositions[$0.id] == nil }.concurrentMap { i in
-                    prior.position(of: i, events: events[i.id] ?? [], asOf: d)
+                if relearnModel {
+                    let cutoff = d.adding(days: 1).start(in: zone)
+                    // A position closed with all its events known stays as it is: only the others are recomputed.
+                    let fresh = known.filter { closedPositions[$0.id] == nil }.concurrentMap { i in
+                        prior.position(of: i, events: events[i.id] ?? [], asOf: d)
+                    }
+                    for p in fresh where p.closed && p.invoice.settledOn != nil && (events[p.invoice.id] ?? []).allSatisfy({ $0.at < cutoff }) {
+                        closedPositions[p.invoice.id] = p
+                    }
+                    let positions = known.compactMap { closedPositions[$0.id] } + fresh.filter { closedPositions[$0.invoice.id] == nil }
+                    engine = PositionEngine(graph: graph, model: DwellLearner().learn(positions: positions, group: graph.group.id))
+                    learnedAt = d
                 }
-                for p in fresh where p.closed && p.invoice.settledOn != nil && (events[p.invoice.id] ?? []).allSatisfy({ $0.at < cutoff }) {
-                    closedPositions[p.invoice.id] = p
-                }
-                let positions = known.compactMap { closedPositions[$0.id] } + fresh.filter { closedPositions[$0.invoice.id] == nil }
-                let engine = PositionEngine(graph: graph, model: DwellLearner().learn(positions: positions, group: graph.group.id))
-                let habit = PaymentHabit.learn(invoices: known, events: events.mapValues { $0.filter { $0.day(in: zone) <= d } },
-                                               table: graph.paymentTable(for:), asOf: d)
-                snapshots.append((engine, habit))
-                learnedAt = d
+                // Only settled invoices teach the habit: their events up to the day.
+                let settled = known.filter { $0.settledOn.map { $0 < d } ?? false }
+                var settledEvents: [String: [InvoiceEvent]] = [:]
+                for i in settled { settledEvents[i.id] = (events[i.id] ?? []).filter { $0.day(in: zone) <= d } }
+                habit = PaymentHabit.learn(invoices: settled, events: settledEvents, table: graph.paymentTable(for:), asOf: d)
+                habitLearnedAt = d
+                if let engine { snapshots.append((engine, habit)) }
             }
             snapshotOf.append(snapshots.count - 1)
         }
@@ -64,26 +75,37 @@ public enum RouteBacktest {
         let ledger = LedgerModel()
         var history = BaselineHistory()
         var cases: [BacktestCase] = []
-        // The route model's own past: where each settled invoice's payment fell in its forecast.
-        var routeForecastOf: [String: PaymentForecast] = [:]
-        var pits: [PIT] = []
+        // The route model's own past: its earlier forecasts, in the order they were made. On each forecast day
+        // the latest of them give the interval's levels: where the payments known by then fell in their
+        // forecasts, and for those still open, the level their payment is known to exceed.
+        var made: [(day: CivilDate, invoice: Invoice, forecast: PaymentForecast)] = []
         var calibration = IntervalCalibration.identity
+        var calibratedOn: CivilDate?
         for (k, (d, inv)) in points.enumerated() {
-            var learned = false
             while nextSettled < settledOrder.count, let s = settledOrder[nextSettled].settledOn, s < d {
                 let done = settledOrder[nextSettled]
                 ledger.learn(LedgerInvoice(done, events: events[done.id] ?? []))
                 history.learn(customer: done.group, issue: done.issueDate, due: done.dueDate, settled: s)
-                if let f = routeForecastOf.removeValue(forKey: done.id) {
-                    pits.append(f.pit(of: s))
-                    learned = true
-                }
                 nextSettled += 1
             }
-            if learned { calibration = IntervalCalibration(pits: pits.suffix(IntervalCalibration.window)) }
+            if calibratedOn != d {
+                // The first forecast of the day: every forecast made so far was made on an earlier day. The
+                // latest stretch of them that holds `window` known payments, with the ones still open in it.
+                var pits: [PIT] = [], open: [Double] = []
+                for m in made.reversed() {
+                    if let s = m.invoice.settledOn, s < d {
+                        pits.append(m.forecast.pit(of: s))
+                        if pits.count == IntervalCalibration.window { break }
+                    } else {
+                        open.append(m.forecast.distribution.cdf(d.adding(days: -1)))
+                    }
+                }
+                calibration = IntervalCalibration(pits: pits, stillOpenAbove: open)
+                calibratedOn = d
+            }
             let forecast: PaymentForecast
             if let route = routeForecasts[k] {
-                routeForecastOf[inv.id] = route
+                made.append((d, inv, route))
                 forecast = calibration.apply(to: route)
             } else {
                 forecast = ledger.forecast(LedgerInvoice(inv.known(on: d), events: events[inv.id] ?? []), asOf: d)

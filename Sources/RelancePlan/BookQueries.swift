@@ -66,7 +66,7 @@ public struct ForecastContext: Sendable, Codable, Equatable {
         let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events, table: book.graph.paymentTable(for:), asOf: asOf.adding(days: 1))
         // The route model's interval levels, re-calibrated on how its forecasts of recent payments fared.
         let calibration = IntervalCalibration.fromRecentRoutes(graph: book.graph, model: book.model, invoices: book.invoices,
-                                                               events: book.events, habit: habit)
+                                                               events: book.events, habit: habit, asOf: asOf)
         return ForecastContext(habit: habit, calibration: calibration)
     }
 }
