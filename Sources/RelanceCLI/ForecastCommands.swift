@@ -143,7 +143,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "With --at dates: days between forecast dates.") var every = 7
     @Option(help: "Only this customer.") var customer: String?
     @Option(help: "Days between re-learning the dwell model.") var relearn = 30
-    @Option(help: "text, json, or csv (one row per forecast: dates, P10/P50/P90, errors of each method).") var format: OutputFormat = .text
+    @Option(help: "text, json, or csv (one row per forecast: dates, P10/P50/P90, the interval's levels, where the payment fell in the forecast (PIT), each method's error).") var format: OutputFormat = .text
 
     func run() throws {
         let store = try db.open()
@@ -191,11 +191,15 @@ struct BacktestCommand: ParsableCommand {
         switch format {
         case .csv:
             // One row per forecast, for looking into where the errors are.
-            print("invoice,customer,forecast_date,due_date,actual,p10,p50,p90,method,error_days,due_error_days,due_lateness_error_days,median_days_error_days,explanation")
+            print("invoice,customer,forecast_date,due_date,actual,p10,p50,p90,level_low,level_high,pit_below,pit_up_to,method,error_days,due_error_days,due_lateness_error_days,median_days_error_days,explanation")
             for c in cases {
                 let error = { (d: CivilDate?) in d.map { String($0.days(to: c.actual)) } ?? "" }
+                let level = { (x: Double) in String(format: "%.4f", x) }
+                let pit = c.forecast.pit(of: c.actual)
                 print([c.invoice, c.customer, c.forecastDate.description, c.forecast.dueDate.description, c.actual.description,
-                       c.forecast.p10.description, c.forecast.p50.description, c.forecast.p90.description, c.forecast.method.rawValue,
+                       c.forecast.p10.description, c.forecast.p50.description, c.forecast.p90.description,
+                       level(c.forecast.intervalLevels.low), level(c.forecast.intervalLevels.high), level(pit.below), level(pit.upTo),
+                       c.forecast.method.rawValue,
                        error(c.forecast.p50), error(c.baselines["due"]), error(c.baselines["due+lateness"]), error(c.baselines["median-days"]),
                        c.forecast.explanation].map(CSVWriters.field).joined(separator: ","))
             }

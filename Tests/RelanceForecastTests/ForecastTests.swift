@@ -120,4 +120,37 @@ private func day(_ s: String) -> CivilDate { CivilDate(iso: s) ?? CivilDate(dayN
         #expect(habit.bankLagDays == 2)
         #expect(habit.settledCount == 20)
     }
+
+    @Test func withFewPaymentsTheDueDateIsAwaitedAndTheBankDelayIsUncertain() throws {
+        // Three payments, each two working days after a Tuesday run: too few to tell the habit or trust the delay.
+        let calendar = PayablesCalendar(runWeekdays: [.tuesday])
+        let table = WorkingDayTable.shared(for: calendar)
+        let zone = try #require(TimeZone(identifier: "Europe/Paris"))
+        var invoices: [Invoice] = []
+        var events: [String: [InvoiceEvent]] = [:]
+        for k in 0..<3 {
+            let issue = day("2026-01-05").adding(days: k * 7)
+            let run = try #require(table.nextPaymentRun(onOrAfter: issue.adding(days: 20)))
+            let paid = table.workday(table.count(before: run) + 2)
+            invoices.append(Invoice(id: "F\(k)", group: "g", entity: "e", site: "s", issueDate: issue, dueDate: issue.adding(days: 60),
+                                    amount: Money(minorUnits: 100, currency: "EUR"), payments: [Payment(date: paid, amount: Money(minorUnits: 100, currency: "EUR"))]))
+            events["F\(k)"] = [InvoiceEvent(invoice: "F\(k)", state: .paymentSent, at: run.start(in: zone).addingTimeInterval(36_000), source: .erp)]
+        }
+        let habit = PaymentHabit.learn(invoices: invoices, events: events, table: { _ in table }, asOf: day("2026-12-31"))
+        #expect(habit.settledCount == 3 && habit.paysAtDueDate)   // paid long before the due date, but only three times
+        #expect(habit.bankLagDays == 2 && habit.bankLagObservations == 3)
+        #expect(habit.bankLags.map(\.days) == [1, 2, 3] && habit.bankLags.allSatisfy { abs($0.weight - 1.0 / 3) < 1e-12 })
+        // Five measured delays: the median alone.
+        var measured = habit
+        measured.bankLagObservations = PaymentHabit.minimumBankLags
+        #expect(measured.bankLags.map(\.days) == [2])
+    }
+
+    @Test func aHabitStoredBeforeTheDelayCountDecodesAsMeasured() throws {
+        let old = #"{"paysAtDueDate":true,"leadDays":3,"bankLagDays":2,"disputeDays":15,"settledCount":40}"#
+        let habit = try JSONDecoder().decode(PaymentHabit.self, from: Data(old.utf8))
+        #expect(habit.leadDays == 3 && habit.bankLags.map(\.days) == [2])
+        let back = try JSONDecoder().decode(PaymentHabit.self, from: JSONEncoder().encode(habit))
+        #expect(back == habit)
+    }
 }
