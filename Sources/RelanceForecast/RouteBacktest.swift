@@ -32,12 +32,16 @@ public enum RouteBacktest {
         var habit = PaymentHabit()
         var closedPositions: [String: InvoicePosition] = [:]
         let prior = PositionEngine(graph: graph)
+        let settledOrder = invoices.compactMap { i in i.settledOn.map { (i, $0) } }.sorted { ($0.1, $0.0.id) < ($1.1, $1.0.id) }.map(\.0)
+        var habitSettled = 0
+        var finalEvidence: [String: PaymentHabit.Evidence] = [:]
+        let paymentTable = graph.paymentTableLookup()
         for (d, _) in points {
             let relearnModel = learnedAt.map { $0.days(to: d) >= relearnEvery } ?? true
             let relearnHabit = relearnModel || (habitLearnedAt.map { $0.days(to: d) >= PaymentHabit.relearnEvery } ?? true)
             if relearnModel || relearnHabit {
-                let known = invoices.filter { $0.issueDate <= d }.map { $0.known(on: d) }
                 if relearnModel {
+                    let known = invoices.filter { $0.issueDate <= d }.map { $0.known(on: d) }
                     let cutoff = d.adding(days: 1).start(in: zone)
                     // A position closed with all its events known stays as it is: only the others are recomputed.
                     let fresh = known.filter { closedPositions[$0.id] == nil }.concurrentMap { i in
@@ -50,11 +54,21 @@ public enum RouteBacktest {
                     engine = PositionEngine(graph: graph, model: DwellLearner().learn(positions: positions, group: graph.group.id))
                     learnedAt = d
                 }
-                // Only settled invoices teach the habit: their events up to the day.
-                let settled = known.filter { $0.settledOn.map { $0 < d } ?? false }
-                var settledEvents: [String: [InvoiceEvent]] = [:]
-                for i in settled { settledEvents[i.id] = (events[i.id] ?? []).filter { $0.day(in: zone) <= d } }
-                habit = PaymentHabit.learn(invoices: settled, events: settledEvents, table: graph.paymentTable(for:), asOf: d)
+                // Only invoices settled before the day teach the habit (settled, they are as known that day), with
+                // their events known by then; what an invoice with no event left to come says is kept.
+                while habitSettled < settledOrder.count, let s = settledOrder[habitSettled].settledOn, s < d { habitSettled += 1 }
+                let cutoff = d.adding(days: 1).start(in: zone)
+                var evidence: [PaymentHabit.Evidence] = []
+                evidence.reserveCapacity(habitSettled)
+                for i in settledOrder[..<habitSettled] {
+                    if let known = finalEvidence[i.id] { evidence.append(known); continue }
+                    guard let paid = i.settledOn else { continue }
+                    let all = events[i.id] ?? []
+                    let e = PaymentHabit.Evidence(invoice: i, paid: paid, events: all.lazy.filter { $0.at < cutoff }, table: paymentTable(i))
+                    if all.allSatisfy({ $0.at < cutoff }) { finalEvidence[i.id] = e }
+                    evidence.append(e)
+                }
+                habit = PaymentHabit(evidence: evidence)
                 habitLearnedAt = d
                 if let engine { snapshots.append((engine, habit)) }
             }
@@ -70,7 +84,6 @@ public enum RouteBacktest {
         }
 
         // 3. The ledger model (for invoices without a route) and the baselines, in order of settlement.
-        let settledOrder = invoices.compactMap { i in i.settledOn.map { (i, $0) } }.sorted { ($0.1, $0.0.id) < ($1.1, $1.0.id) }.map(\.0)
         var nextSettled = 0
         let ledger = LedgerModel()
         var history = BaselineHistory()

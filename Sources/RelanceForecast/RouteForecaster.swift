@@ -55,26 +55,59 @@ public struct PaymentHabit: Sendable, Codable, Equatable {
     /// Settled invoices needed before the customer's own payments say whether it waits for the due date.
     public static let minimumSettled = 10
 
-    /// Learns the habit from invoices settled before `asOf`, their events and the paying calendar.
-    public static func learn(invoices: [Invoice], events: [String: [InvoiceEvent]], table: (Invoice) -> WorkingDayTable?, asOf: CivilDate) -> PaymentHabit {
-        var habit = PaymentHabit()
-        var nearDue = 0, leadVotes = Array(repeating: 0, count: 11), lags: [Int] = [], disputes: [Int] = []
-        let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+    /// What one settled invoice says of the habit.
+    public struct Evidence: Sendable {
+        /// Paid between 5 days before and 10 days after its due date.
+        var nearDue: Bool
+        /// Working days from its payment run to the money, when the run is known.
+        var bankLag: Int?
+        /// The leads (0…10 days) whose run is the one that paid it.
+        var leads: [Int]
+        /// Days its dispute lasted, when it had one that was settled.
+        var disputeDays: Int?
+
+        /// From an invoice settled on `paid` and its events known then.
+        public init<Events: BidirectionalCollection<InvoiceEvent>>(invoice i: Invoice, paid: CivilDate, events evs: Events, table: WorkingDayTable?) {
+            let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+            nearDue = (-5...10).contains(i.dueDate.days(to: paid))
+            bankLag = nil
+            leads = []
+            if let sent = evs.last(where: { $0.state == .paymentSent })?.day(in: zone), let t = table {
+                bankLag = max(0, t.count(before: paid) - t.count(before: sent))
+                // Every lead consistent with this payment: the run on or after `due − lead` is the one that paid.
+                leads = (0...10).filter { t.nextPaymentRun(onOrAfter: i.dueDate.adding(days: -$0)) == sent }
+            }
+            disputeDays = nil
+            if let opened = evs.first(where: { $0.state == .inDispute })?.day(in: zone),
+               let closed = evs.lazy.filter({ $0.state == .resolved || $0.state == .approved }).map({ $0.day(in: zone) }).first(where: { $0 >= opened }) {
+                disputeDays = opened.days(to: closed)
+            }
+        }
+    }
+
+    /// Learns the habit from invoices settled before `asOf`, their events known by then (on or before
+    /// `asOf`) and the paying calendar.
+    public static func learn<Invoices: Sequence<Invoice>>(invoices: Invoices, events: [String: [InvoiceEvent]], table: (Invoice) -> WorkingDayTable?,
+                                                          asOf: CivilDate) -> PaymentHabit {
+        let cutoff = asOf.adding(days: 1).start(in: TimeZone(identifier: "Europe/Paris") ?? .gmt)
+        var evidence: [Evidence] = []
         for i in invoices {
             guard let paid = i.settledOn, paid < asOf else { continue }
+            evidence.append(Evidence(invoice: i, paid: paid, events: (events[i.id] ?? []).lazy.filter { $0.at < cutoff }, table: table(i)))
+        }
+        return PaymentHabit(evidence: evidence)
+    }
+
+    /// The habit the settled invoices' evidence shows.
+    public init<All: Collection<Evidence>>(evidence: All) {
+        var nearDue = 0, leadVotes = Array(repeating: 0, count: 11), lags: [Int] = [], disputes: [Int] = []
+        var habit = PaymentHabit()
+        for e in evidence {
             habit.settledCount += 1
-            let late = i.dueDate.days(to: paid)
-            if (-5...10).contains(late) { nearDue += 1 }
-            let evs = events[i.id] ?? []
-            if let sent = evs.last(where: { $0.state == .paymentSent })?.day(in: zone), let t = table(i) {
-                lags.append(max(0, t.count(before: paid) - t.count(before: sent)))
-                // Every lead consistent with this payment: the run on or after `due − lead` is the one that paid.
-                for lead in 0...10 where t.nextPaymentRun(onOrAfter: i.dueDate.adding(days: -lead)) == sent { leadVotes[lead] += 1 }
-            }
-            if let opened = evs.first(where: { $0.state == .inDispute })?.day(in: zone),
-               let closed = evs.first(where: { ($0.state == .resolved || $0.state == .approved) && $0.day(in: zone) >= opened })?.day(in: zone) {
-                disputes.append(opened.days(to: closed))
-            }
+            if e.nearDue { nearDue += 1 }
+            if let lag = e.bankLag { lags.append(lag) }
+            for lead in e.leads { leadVotes[lead] += 1 }
+            if let d = e.disputeDays { disputes.append(d) }
         }
         // Too few payments to tell: assume the due date is awaited. French firms rarely pay before it (about
         // half pay on time, the others late: shared/domain.md, Altares 2024), so "as soon as the route is
@@ -86,7 +119,7 @@ public struct PaymentHabit: Sendable, Codable, Equatable {
         habit.bankLagDays = Int((median(lags) ?? 1).rounded())
         habit.bankLagObservations = lags.count
         habit.disputeDays = Int((median(disputes) ?? 15).rounded())
-        return habit
+        self = habit
     }
 }
 

@@ -63,7 +63,7 @@ public struct ForecastContext: Sendable, Codable, Equatable {
 
     /// Learned from a full book (every invoice and event up to the as-of day).
     public static func learn(from book: CustomerBook, asOf: CivilDate) -> ForecastContext {
-        let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events, table: book.graph.paymentTable(for:), asOf: asOf.adding(days: 1))
+        let habit = PaymentHabit.learn(invoices: book.invoices, events: book.events, table: book.graph.paymentTableLookup(), asOf: asOf.adding(days: 1))
         // The route model's interval levels, re-calibrated on how its forecasts of recent payments fared.
         let calibration = IntervalCalibration.fromRecentRoutes(graph: book.graph, model: book.model, invoices: book.invoices,
                                                                events: book.events, habit: habit, asOf: asOf)

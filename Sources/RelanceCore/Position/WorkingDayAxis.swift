@@ -124,4 +124,18 @@ extension OrgGraph {
     public func paymentTable(for invoice: Invoice) -> WorkingDayTable? {
         paymentCalendarOwner(forSite: invoice.site, orderType: invoice.orderType).map { WorkingDayTable.shared(for: $0.calendar) }
     }
+
+    /// ``paymentTable(for:)`` remembered per site and order type, for one loop over many invoices (not
+    /// to be shared between threads).
+    public func paymentTableLookup() -> (Invoice) -> WorkingDayTable? {
+        final class Memo { var tables: [String: WorkingDayTable?] = [:] }
+        let memo = Memo()
+        return { invoice in
+            let key = invoice.site + "|" + (invoice.orderType ?? "")
+            if let known = memo.tables[key] { return known }
+            let table = self.paymentTable(for: invoice)
+            memo.tables[key] = table
+            return table
+        }
+    }
 }
