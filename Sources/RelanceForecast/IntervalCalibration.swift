@@ -47,6 +47,11 @@ public struct IntervalCalibration: Sendable, Codable, Equatable {
     /// How many of the latest past cases count (behaviour drifts; the latest say most).
     public static let window = 300
 
+    /// The fewest days of past forecasts that count, however many payments they hold: forecasts made the
+    /// same day share their payment run, so a busy customer's 300 latest known payments could all be one
+    /// or two runs, on time or late together, and the rest of those days' forecasts still open.
+    public static let minimumDays = 28
+
     public static let identity = IntervalCalibration(low: 0.1, high: 0.9)
 
     public init(low: Double, high: Double) {

@@ -103,12 +103,14 @@ public enum RouteBacktest {
             }
             if calibratedOn != d {
                 // The first forecast of the day: every forecast made so far was made on an earlier day. The
-                // latest stretch of them that holds `window` known payments, with the ones still open in it.
+                // latest stretch of them that holds `window` known payments and spans `minimumDays`, with the
+                // ones still open in it.
                 var pits: [PIT] = [], open: [Double] = []
+                let since = d.adding(days: -IntervalCalibration.minimumDays)
                 for m in made.reversed() {
+                    if pits.count >= IntervalCalibration.window && m.day < since { break }
                     if let s = m.invoice.settledOn, s < d {
                         pits.append(m.forecast.pit(of: s))
-                        if pits.count == IntervalCalibration.window { break }
                     } else {
                         open.append(m.forecast.distribution.cdf(d.adding(days: -1)))
                     }
