@@ -143,7 +143,7 @@ extension Store {
 
     /// A `YYYY-MM-DD` column, `nil` when NULL or not a date.
     static func civilDate(_ s: SQLiteStatement, _ column: Int32) -> CivilDate? {
-        bytes(s, column).flatMap { CivilDate(isoUTF8: $0) }
+        bytes(s, column).flatMap { CivilDate(isoBytes: $0) }
     }
 }
 

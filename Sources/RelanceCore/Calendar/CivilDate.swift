@@ -32,8 +32,8 @@ public struct CivilDate: Hashable, Comparable, Sendable {
         self.init(year: y, month: m, day: d)
     }
 
-    /// Parses `YYYY-MM-DD` from UTF-8 bytes (a database column), as ``init(iso:)`` parses the same text.
-    public init?(isoUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+    /// Parses exactly `YYYY-MM-DD` from bytes (a field of a file), as ``init(iso:)``.
+    public init?(isoBytes bytes: UnsafeBufferPointer<UInt8>) {
         guard let (y, m, d) = CivilDate.isoFields(bytes) else { return nil }
         self.init(year: y, month: m, day: d)
     }
