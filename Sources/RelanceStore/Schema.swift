@@ -259,6 +259,13 @@ enum Schema {
             // One invoice's credit notes without a scan of every invoice (`relance where` at scale).
             try db.create(index: "invoice_on_credits", on: "invoice", columns: ["credits"])
         }
+        m.registerMigration("v8-event-learning-index") { db in
+            // `relance learn` reads each group's events by invoice in time order, then id, and only their state and
+            // department: with those in the index, SQLite reads the index alone, in order (no look-up of each event's
+            // row, no sort). The index serves every query the (invoice_id, at) one did, which goes.
+            try db.create(index: "event_for_learning", on: "event", columns: ["invoice_id", "at", "id", "state", "department_id"])
+            try db.drop(index: "event_on_invoice_at")
+        }
         return m
     }
 

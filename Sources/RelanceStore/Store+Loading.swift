@@ -41,11 +41,18 @@ extension Store {
         }
     }
 
-    func loadGraph(_ groupID: String, includeArchived: Bool, _ db: Database) throws -> OrgGraph? {
-        guard let g = try Row.fetchOne(db, sql: "SELECT * FROM customer_group WHERE id = ?", arguments: [groupID]) else { return nil }
+    /// A group's organisation; without its contacts when `contacts` is false (what positions and learning need
+    /// leaves them out). The statements are cached: `relance learn` loads thousands of organisations.
+    func loadGraph(_ groupID: String, includeArchived: Bool, contacts: Bool = true, _ db: Database) throws -> OrgGraph? {
+        guard let g = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM customer_group WHERE id = ?"), arguments: [groupID]) else {
+            return nil
+        }
         let live = includeArchived ? "" : " AND archived_at IS NULL"
+        func rows(_ table: String) throws -> [Row] {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE group_id = ?\(live) ORDER BY position"), arguments: [groupID])
+        }
         var graph = OrgGraph(group: CustomerGroup(id: g["id"], name: g["name"], responsible: g["responsible"], notes: g["notes"]))
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM legal_entity WHERE group_id = ?\(live) ORDER BY position", arguments: [groupID]) {
+        for r in try rows("legal_entity") {
             let days: Int? = r["terms_days"]
             let terms = days.map {
                 PaymentTerms(days: $0, endOfMonth: EndOfMonthRule(rawValue: r["terms_end_of_month"] ?? "") ?? .none,
@@ -56,27 +63,28 @@ extension Store {
                 calendar: try decode(CalendarRecord.self, r["calendar"]).calendar, invoiceAddress: r["invoice_address"],
                 requiresPurchaseOrder: r["requires_purchase_order"]))
         }
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM site WHERE group_id = ?\(live) ORDER BY position", arguments: [groupID]) {
+        for r in try rows("site") {
             let address: String? = r["address"]
             graph.sites.append(Site(
                 id: r["id"], entity: r["entity_id"], name: r["name"], kind: SiteKind(rawValue: r["kind"]) ?? .office, siret: r["siret"],
                 address: try address.map { try decode(AddressRecord.self, $0).address }, paidBy: r["paid_by"],
                 receivesDeliveries: r["receives_deliveries"]))
         }
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM department WHERE group_id = ?\(live) ORDER BY position", arguments: [groupID]) {
+        for r in try rows("department") {
             graph.departments.append(Department(
                 id: r["id"], site: r["site_id"], name: r["name"], role: DepartmentRole(rawValue: r["role"]) ?? .management,
                 email: r["email"], phone: r["phone"]))
         }
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM contact WHERE group_id = ?\(live) ORDER BY position", arguments: [groupID]) {
+        for r in contacts ? try rows("contact") : [] {
             graph.contacts.append(Contact(
                 id: r["id"], department: r["department_id"], name: r["name"], title: r["title"], phone: r["phone"], email: r["email"],
                 hours: WorkingHours(text: r["hours"]) ?? .office, timeZone: r["time_zone"], language: r["language"],
                 channel: Channel(rawValue: r["channel"]) ?? .phone))
         }
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM route WHERE group_id = ?\(live) ORDER BY position", arguments: [groupID]) {
+        for r in try rows("route") {
             let id: String = r["id"]
-            let steps = try Row.fetchAll(db, sql: "SELECT * FROM route_step WHERE route_id = ? ORDER BY position", arguments: [id]).map { s in
+            let stepRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM route_step WHERE route_id = ? ORDER BY position"), arguments: [id])
+            let steps = try stepRows.map { s in
                 let department: String? = s["department_id"]
                 let role: String? = s["site_role"]
                 let ref: DepartmentRef = department.map(DepartmentRef.fixed)

@@ -92,10 +92,10 @@ extension Store {
 
     func dataVersion(group: String, _ db: Database) throws -> DataVersion {
         // MAX over an integer primary key or a rowid reads the last entry of the table's b-tree.
-        let row = try Row.fetchOne(db, sql: """
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT MAX(id) FROM event), (SELECT MAX(rowid) FROM invoice), (SELECT MAX(id) FROM invoice_change),
                    (SELECT MAX(id) FROM import_batch), (SELECT imported_at FROM customer_group WHERE id = ?)
-            """, arguments: [group])
+            """), arguments: [group])
         return DataVersion(events: row?[0] ?? 0, invoices: row?[1] ?? 0, changes: row?[2] ?? 0, imports: row?[3] ?? 0,
                            organisation: row?[4] ?? "")
     }
@@ -105,8 +105,12 @@ extension Store {
     /// Stores learned models for `asOf`, replacing any stored for the same group and day. One transaction.
     public func saveDwellModels(_ models: [LearnedGroupModel], asOf: CivilDate, now: Date = Date()) throws {
         let stamp = ISO8601DateFormatter().string(from: now)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        // Encoded before the transaction, spread over the cores (thousands of models after `relance learn`).
+        let encoded = models.concurrentMap(minimumChunk: 16) { m -> Result<String, any Error> in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return Result { String(decoding: try encoder.encode(m.model), as: UTF8.self) }
+        }
         try writer.write { db in
             let insert = try db.makeStatement(sql: """
                 INSERT INTO dwell_model (group_id, as_of, data_version, minimum_observations, invoices, events, learned_at, seconds, model)
@@ -115,8 +119,8 @@ extension Store {
                   minimum_observations = excluded.minimum_observations, invoices = excluded.invoices, events = excluded.events,
                   learned_at = excluded.learned_at, seconds = excluded.seconds, model = excluded.model
                 """)
-            for m in models {
-                let json = String(decoding: try encoder.encode(m.model), as: UTF8.self)
+            for (m, json) in zip(models, encoded) {
+                let json = try json.get()
                 try insert.execute(arguments: [m.group, asOf.description, m.version.description, m.model.minimumObservations, m.invoices, m.events,
                                                stamp, m.seconds, json])
             }
@@ -178,19 +182,6 @@ extension Store {
         return LearnReport(models: try results.compactMap { try $0.get() })
     }
 
-    /// One group's model, from its data read now.
-    func learnDwellModel(group: String, asOf: CivilDate, minimumObservations: Int, concurrent: Bool) throws -> LearnedGroupModel? {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let version = try dataVersion(group: group)
-        guard let graph = try graph(group) else { return nil }
-        let invoices = try self.invoices(group: group).filter { $0.issueDate <= asOf }.map { $0.known(on: asOf) }
-        let (events, count) = try learningEvents(group: group, until: Store.cutoff(asOf))
-        let model = Store.learnDwellModel(graph: graph, invoices: invoices, events: events, asOf: asOf, minimumObservations: minimumObservations,
-                                          concurrent: concurrent)
-        return LearnedGroupModel(group: group, model: model, version: version, invoices: invoices.count(where: { $0.kind == .invoice }), events: count,
-                                 seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-    }
-
     /// The end of the as-of day, as the book counts it: events at or before it are known.
     static func cutoff(_ asOf: CivilDate) -> Date {
         asOf.adding(days: 1).start(in: TimeZone(identifier: "Europe/Paris") ?? .gmt)
@@ -206,31 +197,6 @@ extension Store {
         let observe: @Sendable (Invoice) -> InvoicePosition = { engine.observedPosition(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
         let observed = concurrent ? bills.concurrentMap(observe) : bills.map(observe)
         return DwellLearner(minimumObservations: minimumObservations).learn(positions: observed, group: graph.group.id)
-    }
-
-    /// A group's events up to `until`, by invoice in time order (then id): the same values as
-    /// ``eventsByInvoice(group:until:)``, read by stepping the statement and decoding columns by position
-    /// (``EventRowDecoder``).
-    func learningEvents(group: String, until: Date) throws -> (events: [String: [InvoiceEvent]], count: Int) {
-        try writer.read { db in
-            var result: [String: [InvoiceEvent]] = [:]
-            var current: [InvoiceEvent] = []
-            var count = 0
-            try Store.stepEvents(db, sql: """
-                SELECT \(EventRowDecoder.columns(prefix: "e.")) FROM event e JOIN invoice i ON i.id = e.invoice_id
-                WHERE i.group_id = ? AND e.at <= ? ORDER BY e.invoice_id, e.at, e.id
-                """, arguments: [group, Int64(until.timeIntervalSince1970)]) { e in
-                count += 1
-                // Rows come by invoice.
-                if let last = current.last, last.invoice != e.invoice {
-                    result[last.invoice] = current
-                    current = []
-                }
-                current.append(e)
-            }
-            if let last = current.last { result[last.invoice] = current }
-            return (result, count)
-        }
     }
 
     /// Every event up to `until` (all when `nil`), by invoice in time order (then id), one at a time: what an
@@ -251,16 +217,21 @@ extension Store {
     /// Runs a query over the event table whose columns are ``EventRowDecoder/columns(prefix:)``, stepping the
     /// SQLite statement directly.
     static func stepEvents(_ db: Database, sql: String, arguments: StatementArguments, _ body: (InvoiceEvent) throws -> Void) throws {
+        var decoder = EventRowDecoder()
+        try stepRows(db, sql: sql, arguments: arguments) { s in try body(decoder.event(s)) }
+    }
+
+    /// Runs a query, handing each row to `body` as the SQLite statement to read columns from by position.
+    static func stepRows(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(arguments)
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s) }
-        var decoder = EventRowDecoder()
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: db.lastErrorMessage) }
-            try body(decoder.event(s))
+            try body(s)
         }
     }
 }

@@ -73,6 +73,69 @@ import Testing
         #expect(one.models.first?.model == report.models.first { $0.group == "metalux" }?.model)
     }
 
+    /// A scale-mode portfolio (groups made from the three samples, our follow-up events, several time zones)
+    /// in a database file, as `relance simulate --scale` then the imports make it.
+    static func scalePortfolio(groups: Int, invoices: Int, seed: UInt64) throws -> (store: Store, run: Scale.Run, folder: URL) {
+        let run = try Scale.run(groups: groups, invoices: invoices, seed: seed)
+        let store = try Store.create(at: run.folder.appendingPathComponent("relance.sqlite").path)
+        try store.save(run.graphs)
+        let now = run.summary.truth.asOf.adding(days: 1).start(in: paris)
+        let records = try invoiceRecords(run.folder.appendingPathComponent("invoices.csv"))
+        _ = try store.importInvoices(records.map { r in
+            InvoiceInput(invoice: Invoice(
+                id: r.number, kind: r.kind, group: "", entity: r.entity, site: r.site, sentTo: r.sentTo, orderNumber: r.orderNumber,
+                orderType: r.orderType, deliveryNote: r.deliveryNote, issueDate: r.issueDate, deliveryDate: r.deliveryDate,
+                dueDate: r.dueDate ?? r.issueDate, dueDateGiven: r.dueDate != nil, amount: r.amount, method: r.method, salesRep: r.salesRep,
+                credits: r.credits, discounted: r.discounted, payments: r.payments, channel: r.channel),
+                givenDueDate: r.dueDate, receiptDate: r.receiptDate, place: "\(r.file):\(r.line)")
+        }, source: "invoices.csv", now: now)
+        _ = try store.appendEvents(try eventRecords(run.folder.appendingPathComponent("events.csv")).map { r in
+            EventInput(event: r.event, place: "\(r.file):\(r.line ?? 0)")
+        }, source: "events.csv", now: now)
+        return (store, run, run.folder)
+    }
+
+    /// The readers, with their typed throws kept apart (see `Scale.read`).
+    static func invoiceRecords(_ url: URL) throws -> [InvoiceRecord] { try InvoiceCSVReader.read(contentsOf: url) }
+    static func eventRecords(_ url: URL) throws -> [EventRecord] { try EventFileReader.read(contentsOf: url) }
+
+    static func json(_ model: LearnedDwellModel) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(model), as: UTF8.self)
+    }
+
+    /// `relance learn` reads only the columns it needs and tallies observations without positions
+    /// (`DwellObserver`); every model must be the one the book learns from positions, whatever the day and the
+    /// minimum of observations, learned across groups or one group alone over the cores.
+    @Test func learnAtScaleGivesEveryGroupTheModelItsBookLearns() throws {
+        let (store, run, folder) = try Self.scalePortfolio(groups: 12, invoices: 3_000, seed: 11)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let asOf = run.summary.truth.asOf
+        var laws = 0
+        for day in [asOf.adding(days: -75), asOf] {
+            for minimum in [1, 15] {
+                let report = try store.learnDwellModels(asOf: day, minimumObservations: minimum)
+                #expect(report.models.count == 12)
+                for m in report.models {
+                    let book = try #require(try store.book(group: m.group, asOf: day, minimumObservations: minimum, useStoredModel: false))
+                    #expect(m.model == book.model, "\(m.group) as of \(day), minimum \(minimum)")
+                    #expect(try Self.json(m.model) == Self.json(book.model))
+                    #expect(m.invoices == book.invoices.count(where: { $0.kind == .invoice }))
+                    #expect(m.events == book.events.values.reduce(0) { $0 + $1.count })
+                }
+                laws += report.laws
+            }
+        }
+        #expect(laws > 0, "nothing learned: the comparison would prove nothing")
+        // One group alone (the largest): its invoices spread over the cores, the tallies merged.
+        let largest = try store.learnDwellModels(asOf: asOf, minimumObservations: 1).models.max { $0.invoices < $1.invoices }
+        let group = try #require(largest?.group)
+        let alone = try #require(try store.learnDwellModels(asOf: asOf, minimumObservations: 1, groups: [group]).models.first)
+        #expect(alone.model == (try store.book(group: group, asOf: asOf, minimumObservations: 1, useStoredModel: false))?.model)
+        #expect(alone.invoices > 128, "too few invoices to be spread over the cores")
+    }
+
     @Test func aCurrentStoredModelIsWhatTheBookUses() throws {
         let (store, _, asOf) = try Self.portfolio()
         let report = try store.learnDwellModels(asOf: asOf, minimumObservations: 5, groups: ["metalux"])

@@ -5,8 +5,9 @@ import RelanceSamples
 import RelanceSimulator
 import Testing
 
-/// Scale mode at a small scale: customer groups made from the samples, streamed to CSV files.
-private enum Scale {
+/// Scale mode at a small scale: customer groups made from the samples, streamed to CSV files (also used by
+/// `LearnedModelTests`).
+enum Scale {
     static func templates() throws -> [OrganisationVariants.Template] {
         var templates: [OrganisationVariants.Template] = []
         for url in Samples.organisationFiles {

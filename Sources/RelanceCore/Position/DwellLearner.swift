@@ -9,16 +9,7 @@ public struct DwellLearner: Sendable {
 
     /// Observed dwell times per department and action: (completed, censored) in working days.
     public func observations(positions: [InvoicePosition]) -> [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] {
-        var obs: [LearnedDwellModel.Key: (completed: [Int], censored: [Int])] = [:]
-        for o in datedObservations(positions: positions) {
-            let key = LearnedDwellModel.Key(department: o.department, action: o.action)
-            if o.completed {
-                obs[key, default: ([], [])].completed.append(o.days)
-            } else {
-                obs[key, default: ([], [])].censored.append(o.days)
-            }
-        }
-        return obs
+        DwellTally(positions: positions).observations
     }
 
     /// The same observations one by one, with their dates, the invoice and the group: what reports need to
@@ -26,42 +17,46 @@ public struct DwellLearner: Sendable {
     public func datedObservations(positions: [InvoicePosition]) -> [DwellObservation] {
         var obs: [DwellObservation] = []
         for p in positions {
-            // Payment runs are set by the calendar and the customer's habits, not by a department's pace.
-            for s in p.steps where s.step.action != .paymentRun && s.step.action != .payment {
-                guard let d = s.department, let since = s.since else { continue }
-                if s.status == .done, !s.implied, let end = s.doneAt, s.evidence != nil, !p.closed || s.evidence?.state?.closesInvoice == false {
-                    let days = max(0, p.axis.index(of: end) - p.axis.index(of: since))
-                    obs.append(DwellObservation(invoice: p.invoice.id, group: p.invoice.group, department: d.id, action: s.step.action,
-                                                since: since, end: end, days: days))
-                } else if s.status == .pending, let dwell = s.dwellDays, !p.closed {
-                    obs.append(DwellObservation(invoice: p.invoice.id, group: p.invoice.group, department: d.id, action: s.step.action,
-                                                since: since, end: nil, days: dwell))
-                }
+            DwellLearner.forEachObservation(in: p) { s, department, since, end, days in
+                obs.append(DwellObservation(invoice: p.invoice.id, group: p.invoice.group, department: department.id, action: s.step.action,
+                                            since: since, end: end, days: days))
             }
         }
         return obs
+    }
+
+    /// The observations a position shows, step by step: a completed one (with its `end`) for every step an
+    /// event shows done (not implied, and not by the event that closed the invoice), a censored one for every
+    /// step still pending on an open invoice with a known start. Payment runs are left out: they are set by
+    /// the calendar and the customer's habits, not by a department's pace.
+    static func forEachObservation(in p: InvoicePosition, _ body: (StepPosition, Department, CivilDate, CivilDate?, Int) -> Void) {
+        for s in p.steps where DwellTally.counts(s.step.action) {
+            guard let d = s.department, let since = s.since else { continue }
+            if s.status == .done, !s.implied, let end = s.doneAt, s.evidence != nil, !p.closed || s.evidence?.state?.closesInvoice == false {
+                body(s, d, since, end, max(0, p.axis.index(of: end) - p.axis.index(of: since)))
+            } else if s.status == .pending, let dwell = s.dwellDays, !p.closed {
+                body(s, d, since, nil, dwell)
+            }
+        }
     }
 
     /// The model: the share of step completions that events report (per customer group and action) among
     /// closed invoices, then learned laws where history suffices, read with that share
     /// (``DwellDistribution/kaplanMeier(completed:censored:reportingRate:tolerance:maximumIterations:)``).
     public func learn(positions: [InvoicePosition], group: String) -> LearnedDwellModel {
+        learn(tally: DwellTally(positions: positions), group: group)
+    }
+
+    /// The model learned from a tally (``DwellTally``): the same as from the positions it was filled from.
+    public func learn(tally: DwellTally, group: String) -> LearnedDwellModel {
         var model = LearnedDwellModel(minimumObservations: minimumObservations)
-        var reported: [StepAction: (Int, Int)] = [:]
-        for p in positions where p.closed {
-            for s in p.steps where s.step.action != .paymentRun && s.step.action != .payment {
-                let shown = s.evidence != nil && !s.implied && s.evidence?.state?.closesInvoice == false
-                let (a, b) = reported[s.step.action] ?? (0, 0)
-                reported[s.step.action] = (a + (shown ? 1 : 0), b + 1)
-            }
-        }
-        for (action, (shown, total)) in reported {
+        for (action, (shown, total)) in tally.reported {
             // Beta(1, 1) smoothing: a few invoices do not swing the rate to 0 or 1.
             model.reporting["\(group)|\(action.rawValue)"] = (Double(shown) + 1) / (Double(total) + 2)
         }
         // Laws last: a step still silent on an open invoice may have ended unreported, as often as this
         // customer leaves that kind of step unreported (the rate the forecasts use too).
-        for (key, o) in observations(positions: positions) {
+        for (key, o) in tally.observations {
             model.counts[key] = (o.completed.count, o.censored.count)
             let rate = model.reporting["\(group)|\(key.action.rawValue)"] ?? 0.5
             if o.completed.count >= minimumObservations,

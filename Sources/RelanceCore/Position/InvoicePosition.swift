@@ -79,7 +79,7 @@ public struct PositionEngine: Sendable {
     public var model: any DwellModel
     /// What every position of an invoice on a route needs and that depends on the route alone, worked out
     /// once per engine rather than once per invoice.
-    private let facts: [String: RouteFacts]
+    let facts: [String: RouteFacts]
     /// The route and the paying calendar of each site, with no order type and with each one the routes name.
     private let circuits: [SiteOrder: (route: Route?, calendar: PayablesCalendar?)]
 
@@ -116,7 +116,7 @@ public struct PositionEngine: Sendable {
     }
 
     /// The route of an invoice and the calendar of the entity that pays it.
-    private func circuit(site: String, orderType: String?) -> (route: Route?, calendar: PayablesCalendar?) {
+    func circuit(site: String, orderType: String?) -> (route: Route?, calendar: PayablesCalendar?) {
         circuits[SiteOrder(site: site, orderType: orderType)]
             ?? (graph.route(forSite: site, orderType: orderType), graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar)
     }
