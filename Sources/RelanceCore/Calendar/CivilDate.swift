@@ -32,6 +32,12 @@ public struct CivilDate: Hashable, Comparable, Sendable {
         self.init(year: y, month: m, day: d)
     }
 
+    /// Parses exactly `YYYY-MM-DD` from bytes (a field of a file), as ``init(iso:)``.
+    public init?(isoBytes bytes: UnsafeBufferPointer<UInt8>) {
+        guard let (y, m, d) = CivilDate.isoFields(bytes) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
     /// Year, month and day of exactly `YYYY-MM-DD` (ASCII digits), without allocating.
     static func isoFields(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
