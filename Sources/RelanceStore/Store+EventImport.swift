@@ -8,9 +8,11 @@ extension Store {
     /// `feed` hands events to the ``EventAppender`` one at a time, so that a file of ten million events
     /// never needs ten million values in memory. Each event is checked (known invoice, department and
     /// contact of that invoice's customer, time not in the future nor more than a year before the invoice)
-    /// and inserted at once; after the first problem nothing more is inserted but every row is still
-    /// checked, and the transaction is rolled back with every problem (``RowProblems``). Duplicates
-    /// (already stored, or twice in the stream) are recognised by the unique identity and counted as ignored.
+    /// as it comes, then inserted with the events around it, in batches sorted by invoice (``PendingEvents``);
+    /// after the first problem nothing more is inserted but every row is still checked, and the transaction
+    /// is rolled back with every problem (``RowProblems``). Duplicates (already stored, or twice in the
+    /// stream) are recognised by the unique identity and counted as ignored; of two in the stream, the
+    /// first is the one stored.
     ///
     /// - Parameters:
     ///   - inferDepartments: give an event with a state but no department the department of the route step
@@ -20,16 +22,23 @@ extension Store {
     @discardableResult
     public func appendEvents(source: String, now: Date = Date(), inferDepartments: Bool = false, progress: ((Int) -> Void)? = nil,
                              _ feed: (EventAppender) throws -> Void) throws -> ImportReport {
+        try appendEvents(source: source, now: now, inferDepartments: inferDepartments, batchRows: PendingEvents.rowLimit, progress: progress, feed)
+    }
+
+    /// The same, inserting at most `batchRows` events at a time (tests use small batches).
+    func appendEvents(source: String, now: Date, inferDepartments: Bool, batchRows: Int, progress: ((Int) -> Void)?,
+                      _ feed: (EventAppender) throws -> Void) throws -> ImportReport {
         try writer.write { db in
             let appender = try EventAppender(self, db, source: source, now: now, inferDepartments: inferDepartments, progress: progress)
+            appender.batchRows = batchRows
             try feed(appender)
             return try appender.finish()
         }
     }
 }
 
-/// Checks and inserts events one at a time inside a write transaction (see
-/// ``Store/appendEvents(source:now:inferDepartments:progress:_:)``).
+/// Checks events one at a time and inserts them in sorted batches inside a write transaction (see
+/// ``Store/appendEvents(source:now:inferDepartments:progress:_:)`` and ``PendingEvents``).
 ///
 /// Events come as values (``append(_:)``) or, from a large file, as the bytes of their fields
 /// (``append(_:file:line:)``): both are checked by the same code against caches keyed by bytes, so that a
@@ -90,7 +99,11 @@ public final class EventAppender {
     private var sites: [String: Int32] = [:]
     private var orderTypes: [String: Int32] = [:]
     private var inferred: [InferenceKey: UnsafeBufferPointer<UInt8>?] = [:]
-    /// The identity of the row being appended (reused from row to row).
+    /// Checked events not inserted yet (see ``PendingEvents`` for why they are inserted in batches, sorted).
+    private var pending = PendingEvents()
+    /// The most events pending before they are inserted (or ``PendingEvents/byteLimit`` bytes of text).
+    var batchRows = PendingEvents.rowLimit
+    /// The identity of the row being inserted (reused from row to row).
     private var identity: [UInt8] = []
     private let stampBytes: UnsafeBufferPointer<UInt8>
     /// The text of each source and state, bound without a copy.
@@ -127,7 +140,8 @@ public final class EventAppender {
     /// store (a malformed row), so the import will be refused.
     public func stopInserting() { inserting = false }
 
-    /// Checks one event and, when every event so far was good, inserts it.
+    /// Checks one event and, when every event so far was good, queues it for insertion (an event that
+    /// teaches a contact is inserted at once, after those queued before it).
     public func append(_ input: EventInput) throws {
         defer { counted(1) }
         var e = input.event
@@ -142,8 +156,15 @@ public final class EventAppender {
         }
         guard let checked, inserting, problems.isEmpty else { return }
         if let department = checked.inferred { e.department = String(decoding: department, as: UTF8.self) }
+        guard let name = input.contactName else {
+            pending.append(e, identity: input.identity)
+            if pending.rows.count >= batchRows || pending.isFull { try flush() }
+            return
+        }
+        // An event that teaches a contact is inserted at once, after the events before it.
+        try flush()
         if try insertRow(e, identity: input.identity) { report.added += 1 } else { report.ignored += 1 }
-        if let name = input.contactName {
+        do {
             let group = groups[Int(checked.invoice.group)].id
             let known = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM learned_contact WHERE group_id = ? AND name = ?"),
                                           arguments: [group, name]) == true
@@ -156,23 +177,24 @@ public final class EventAppender {
     }
 
     /// Checks one event given as the bytes of its fields (read from `file` at `line`) and, when every event
-    /// so far was good, inserts it. Its identity is ``InvoiceEvent/identityKey`` of the event as given.
+    /// so far was good, queues it for insertion (its bytes are copied). Its identity is
+    /// ``InvoiceEvent/identityKey`` of the event as given.
     public func append(_ e: EventFields, file: String, line: Int) throws {
         defer { counted(1) }
         let checked = try check(invoice: e.invoice, state: e.state, at: e.at, department: e.department.isEmpty ? nil : e.department,
                                 contact: e.contact.isEmpty ? nil : e.contact, place: { "\(file):\(line)" })
         guard let checked, inserting, problems.isEmpty else { return }
-        e.identity(into: &identity)
-        let added = try identity.withUnsafeBufferPointer { key in try insertRow(e, department: checked.inferred ?? e.department, identity: key) }
-        if added { report.added += 1 } else { report.ignored += 1 }
+        pending.append(e, department: checked.inferred ?? e.department, inferred: checked.inferred != nil)
+        if pending.rows.count >= batchRows || pending.isFull { try flush() }
     }
 
-    /// Ends the import: throws every problem found (the transaction is then rolled back), or records the
-    /// batch's counts and returns them.
+    /// Ends the import: throws every problem found (the transaction is then rolled back), or inserts the
+    /// events still pending, records the batch's counts and returns them.
     func finish() throws -> ImportReport {
-        insert.reset()
         if unreported > 0 { progress?(unreported); unreported = 0 }
         guard problems.isEmpty else { throw RowProblems(problems: problems) }
+        try flush()
+        insert.reset()
         try db.cachedStatement(sql: "UPDATE import_batch SET added = ?, ignored = ? WHERE id = ?")
             .execute(arguments: [report.added, report.ignored, batch])
         return report
@@ -305,28 +327,59 @@ public final class EventAppender {
         return try insert.step() > 0
     }
 
-    /// The same from the bytes of the fields, bound without a copy: every parameter is bound again (NULL when
-    /// absent), so no parameter still points at a previous row's bytes when the statement runs.
-    private func insertRow(_ e: EventFields, department: UnsafeBufferPointer<UInt8>, identity: UnsafeBufferPointer<UInt8>) throws -> Bool {
-        insert.rewind()
-        insert.bindText(e.invoice, 1)
-        if let state = e.state { insert.bindText(stateNames[state, default: .empty], 2) } else { insert.bindNull(2) }
-        insert.bind(e.seconds, 3)
-        insert.bindText(e.timeZone, 4)
-        insert.bindOptionalText(department, 5)
-        insert.bindOptionalText(e.contact, 6)
-        insert.bindText(sourceNames[e.source, default: .empty], 7)
-        insert.bindOptionalText(e.rawCode, 8)
-        insert.bindOptionalText(e.reason, 9)
-        insert.bindOptionalText(e.action, 10)
-        insert.bindOptionalText(e.note, 11)
-        insert.bindNull(12)
-        insert.bindNull(13)
-        if let date = e.date { insert.bind(date.description, 14) } else { insert.bindNull(14) }
-        insert.bindText(identity, 15)
-        insert.bind(batch, 16)
-        insert.bindText(stampBytes, 17)
-        return try insert.step() > 0
+    /// Inserts the pending events, sorted (``PendingEvents/order()``), each bound from the batch's bytes
+    /// without a copy: every parameter is bound again for each row (NULL when absent), so none still points
+    /// at a previous row's bytes when the statement runs.
+    private func flush() throws {
+        guard !pending.isEmpty else { return }
+        let order = pending.order()
+        try pending.bytes.withUnsafeBufferPointer { all in
+            func text(_ s: PendingEvents.Span) -> UnsafeBufferPointer<UInt8>? {
+                s.count < 0 ? nil : UnsafeBufferPointer(rebasing: all[Int(s.start)..<Int(s.start + s.count)])
+            }
+            func bind(_ s: PendingEvents.Span, _ index: Int32) {
+                if let t = text(s) { insert.bindText(t, index) } else { insert.bindNull(index) }
+            }
+            for i in order {
+                let r = pending.rows[Int(i)]
+                let state = r.state < 0 ? nil : PendingEvents.states[Int(r.state)]
+                let source = PendingEvents.sources[Int(r.source)]
+                let date = r.date == Int32.min ? nil : CivilDate(dayNumber: Int(r.date))
+                insert.rewind()
+                bind(r.invoice, 1)
+                if let state { insert.bindText(stateNames[state, default: .empty], 2) } else { insert.bindNull(2) }
+                insert.bind(Int64(r.at.rounded(.down)), 3)
+                bind(r.timeZone, 4)
+                bind(r.department, 5)
+                bind(r.contact, 6)
+                insert.bindText(sourceNames[source, default: .empty], 7)
+                bind(r.rawCode, 8)
+                bind(r.reason, 9)
+                bind(r.action, 10)
+                bind(r.note, 11)
+                if r.hasAmount { insert.bind(r.amount, 12) } else { insert.bindNull(12) }
+                bind(r.currency, 13)
+                if let date { insert.bind(date.description, 14) } else { insert.bindNull(14) }
+                func run(identity: UnsafeBufferPointer<UInt8>) throws {
+                    insert.bindText(identity, 15)
+                    insert.bind(batch, 16)
+                    insert.bindText(stampBytes, 17)
+                    if try insert.step() > 0 { report.added += 1 } else { report.ignored += 1 }
+                }
+                if let given = text(r.identity) {
+                    try run(identity: given)
+                } else {
+                    let fields = EventFields(invoice: text(r.invoice) ?? .empty, state: state, at: r.at, timeZone: text(r.timeZone) ?? .empty,
+                                             department: r.departmentInferred ? .empty : text(r.department) ?? .empty,
+                                             contact: text(r.contact) ?? .empty, source: source, rawCode: text(r.rawCode) ?? .empty,
+                                             reason: text(r.reason) ?? .empty, action: text(r.action) ?? .empty, note: text(r.note) ?? .empty,
+                                             date: date)
+                    fields.identity(into: &identity)
+                    try identity.withUnsafeBufferPointer { try run(identity: $0) }
+                }
+            }
+        }
+        pending.removeAll()
     }
 }
 

@@ -40,12 +40,12 @@ import Testing
     }
 
     /// Imports `url` into a new sample store, from bytes or as values; the report, or the problems.
-    static func imported(_ url: URL, fromBytes: Bool) throws -> (store: Store, outcome: String) {
+    static func imported(_ url: URL, fromBytes: Bool, batchRows: Int = PendingEvents.rowLimit) throws -> (store: Store, outcome: String) {
         let store = try StreamingEventImportTests().store()
         let file = url.lastPathComponent
         var readProblems: [String] = []
         do {
-            let report = try store.appendEvents(source: file, now: now, inferDepartments: true) { appender in
+            let report = try store.appendEvents(source: file, now: now, inferDepartments: true, batchRows: batchRows, progress: nil) { appender in
                 func value(_ r: EventRecord) throws { try appender.append(EventInput(event: r.event, place: "\(r.file):\(r.line ?? 0)")) }
                 let problems = { (p: [Diagnostic]) in readProblems += p.map(\.description); appender.stopInserting() }
                 if fromBytes {
@@ -61,10 +61,10 @@ import Testing
         }
     }
 
-    /// Every stored event, every column but the row id, in the order stored.
+    /// Every stored event, every column but the row id, in the order events are read (invoice, time, id).
     static func storedRows(_ store: Store) throws -> [String] {
         try store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY id").map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY invoice_id, at, id").map { row in
                 row.columnNames.filter { $0 != "id" }.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
             }
         }
@@ -99,5 +99,25 @@ import Testing
             #expect(bytes.outcome.contains(expected), "\(expected) in \(bytes.outcome)")
         }
         #expect(try bytes.store.count(.event) == 0)
+    }
+
+    /// Events are inserted in batches sorted by invoice and second: whatever the batches, the same rows are
+    /// stored, read back in the same order, and of two rows with the same identity the first in the file is
+    /// the one kept (here three rows of one second differ by their reason, which the identity leaves out, and
+    /// the first has the largest fraction of a second).
+    @Test(arguments: [1, 2, 3, 5, PendingEvents.rowLimit])
+    func batchesStoreTheSameRowsAndKeepTheFirstOfTwoDuplicates(batchRows: Int) throws {
+        var rows = Self.rows
+        rows.insert("FA-2026-10290,received,2026-10-26 09:12:30.9,,,,erp,,FIRST,,,,,", at: 1)
+        rows.insert("FA-2026-10290,received,2026-10-26 09:12:30,,,,erp,,SECOND,,,,,", at: 6)
+        rows.insert("FA-2026-10290,received,2026-10-26 09:12:30.4,,,,erp,,THIRD,,,,,", at: 7)
+        let url = try Self.write(rows)
+        let batched = try Self.imported(url, fromBytes: true, batchRows: batchRows)
+        let reference = try Self.imported(url, fromBytes: false, batchRows: 1)
+        #expect(batched.outcome == reference.outcome)
+        #expect(batched.outcome.contains("added: 11") && batched.outcome.contains("ignored: 5"), "\(batched.outcome)")
+        let stored = try Self.storedRows(batched.store)
+        #expect(stored == (try Self.storedRows(reference.store)))
+        #expect(stored.contains { $0.contains("reason=\"FIRST\"") } && !stored.contains { $0.contains("SECOND") || $0.contains("THIRD") })
     }
 }
