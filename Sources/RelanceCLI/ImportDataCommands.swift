@@ -105,7 +105,9 @@ func importEventFiles(_ urls: [URL], format: EventFormat, into store: Store, pro
         for url in urls {
             do {
                 if format == .events && !EventFileReader.isJSONLines(url) {
-                    try EventFileReader.streamCSV(contentsOf: url, event: append, problems: { problems in
+                    let file = url.lastPathComponent
+                    try EventFileReader.streamCSVFields(contentsOf: url, fields: { try appender.append($0, file: file, line: $1) },
+                                                        event: append, problems: { problems in
                         diagnostics += problems
                         appender.stopInserting()
                     })

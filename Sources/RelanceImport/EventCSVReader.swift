@@ -51,23 +51,32 @@ public enum EventFileReader {
     public static func streamCSV(contentsOf url: URL, chunkSize: Int = CSVFileStream.chunkSize, bytesRead: (Int) -> Void = { _ in },
                                  event: (EventRecord) throws -> Void, problems: ([Diagnostic]) throws -> Void) throws {
         let file = url.lastPathComponent
-        var columns = EventColumns(header: [])
+        try streamCSVFields(contentsOf: url, chunkSize: chunkSize, bytesRead: bytesRead, fields: { fields, line in
+            try event(EventRecord(event: fields.event, file: file, line: line))
+        }, event: event, problems: problems)
+    }
+
+    /// ``streamCSV(contentsOf:chunkSize:bytesRead:event:problems:)`` for bulk imports: a row of ASCII text
+    /// is handed to `fields` as the bytes of its fields (valid only during the call) with its line, without
+    /// a `String` per field; any other row (non-ASCII text, an amount) to `event`, as the whole-file reader
+    /// reads it. Both give the same events, checked by the same rules, with the same problems.
+    public static func streamCSVFields(contentsOf url: URL, chunkSize: Int = CSVFileStream.chunkSize, bytesRead: (Int) -> Void = { _ in },
+                                       fields: (EventFields, Int) throws -> Void, event: (EventRecord) throws -> Void,
+                                       problems: ([Diagnostic]) throws -> Void) throws {
+        let file = url.lastPathComponent
+        var rows = EventRowParser(file: file, header: [])
         var width = 0
-        var zones = TimeZoneCache()
-        try CSVFileStream.read(url, chunkSize: chunkSize, bytesRead: bytesRead, header: { header in
+        try CSVByteStream.read(url, chunkSize: chunkSize, bytesRead: bytesRead, header: { header in
             let table = CSVTable(file: file, header: header)
             let problems = table.checkHeader(required: required, optional: optional)
             guard problems.isEmpty else { throw ImportError(problems) }
-            columns = EventColumns(header: header)
+            rows = EventRowParser(file: file, header: header)
             width = header.count
-        }, record: { line, fields in
-            guard fields.count == width else {
-                throw ImportError([Diagnostic(file: file, line: line, message: "\(fields.count) fields where the header has \(width)")])
+        }, record: { r in
+            guard r.count == width else {
+                throw ImportError([Diagnostic(file: file, line: r.line, message: "\(r.count) fields where the header has \(width)")])
             }
-            switch record(line: line, file: file, zones: &zones, { columns.value($0, in: fields) }) {
-            case .success(let record): try event(record)
-            case .failure(let error): try problems(error.diagnostics)
-            }
+            try rows.parse(r, fields: fields, event: event, problems: problems)
         })
     }
 
@@ -187,6 +196,9 @@ struct EventColumns {
     init(header: [String]) {
         index = EventColumn.names.map { header.firstIndex(of: $0) }
     }
+
+    /// Where the column is in a record, `nil` when the header does not have it.
+    func position(_ column: EventColumn) -> Int? { index[column.rawValue] }
 
     /// The column's text in a record, `nil` when the column is absent or the cell empty.
     func value(_ column: EventColumn, in fields: [String]) -> String? {

@@ -10,22 +10,49 @@ enum Instants {
     /// (`2026-11-12 09:30`, `2026-11-12T09:30:00`) or a date alone (taken at noon) in `zone`.
     /// Returns the instant and the zone it was given in (`+01:00` for an explicit offset).
     static func parse(_ text: String, zone: TimeZone) -> (Date, String)? {
-        let t = trimmed(text)
-        if let date = CivilDate(iso: t) {
+        var t = trimmed(text)
+        guard let (seconds, given) = t.withUTF8({ parse(bytes: $0, zone: zone) }) else { return nil }
+        return (Date(timeIntervalSince1970: seconds), given.name(zone))
+    }
+
+    /// The zone a time was given in: the file's zone (local times), UTC (`Z`) or an offset (`+02:00`).
+    enum GivenZone: Equatable {
+        case local
+        case utc
+        case offset(negative: Bool, hours: Int, minutes: Int)
+
+        /// The zone's name as stored: the zone's identifier, `UTC` or `GMT+0200`.
+        func name(_ zone: TimeZone) -> String {
+            switch self {
+            case .local: return zone.identifier
+            case .utc: return "UTC"
+            case .offset(let negative, let hours, let minutes): return zoneNameForOffset(negative: negative, hours: hours, minutes: minutes)
+            }
+        }
+    }
+
+    /// ``parse(_:zone:)`` from the bytes of a field without white space at its ends: seconds since 1970
+    /// and the zone the time was given in.
+    static func parse(bytes chars: UnsafeBufferPointer<UInt8>, zone: TimeZone) -> (Double, GivenZone)? {
+        if let date = CivilDate(isoBytes: chars) {
             guard years.contains(date.year) else { return nil }
             var cal = Calendar(identifier: .gregorian)
             cal.timeZone = zone
             let noon = cal.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))
-            return (noon ?? date.start(in: zone).addingTimeInterval(12 * 3600), zone.identifier)
+            return ((noon ?? date.start(in: zone).addingTimeInterval(12 * 3600)).timeIntervalSince1970, .local)
         }
         // Parsed by hand (Foundation's ISO 8601 parser is lenient on Linux, ignoring trailing text, and
         // creating formatters per row is slow): YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:]MM].
-        let chars = Array(t.utf8)
         guard chars.count >= 16, chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: " "),
-              let day = CivilDate(iso: String(decoding: chars[0..<10], as: UTF8.self)), years.contains(day.year) else { return nil }
+              let day = CivilDate(isoBytes: UnsafeBufferPointer(rebasing: chars[0..<10])), years.contains(day.year) else { return nil }
         func number(_ r: Range<Int>) -> Int? {
-            guard r.upperBound <= chars.count, r.allSatisfy({ (48...57).contains(chars[$0]) }) else { return nil }
-            return r.reduce(0) { $0 * 10 + Int(chars[$1] - 48) }
+            guard r.upperBound <= chars.count else { return nil }
+            var n = 0
+            for k in r {
+                guard (48...57).contains(chars[k]) else { return nil }
+                n = n * 10 + Int(chars[k] - 48)
+            }
+            return n
         }
         guard let h = number(11..<13), chars[13] == UInt8(ascii: ":"), let m = number(14..<16), h < 24, m < 60 else { return nil }
         var i = 16
@@ -47,10 +74,10 @@ enum Instants {
             // Local time in `zone`: its offset at that moment (looked up twice around a change of offset).
             let first = local - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
             let instant = local - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: first)))
-            return (Date(timeIntervalSince1970: instant), zone.identifier)
+            return (instant, .local)
         }
         var offset = 0
-        var zoneName = "UTC"
+        var given = GivenZone.utc
         if chars[i] == UInt8(ascii: "Z") {
             guard i + 1 == chars.count else { return nil }
         } else {
@@ -60,10 +87,10 @@ enum Instants {
             guard let om = number(k..<k + 2), k + 2 == chars.count, oh < 24, om < 60 else { return nil }
             let negative = chars[i] == UInt8(ascii: "-")
             offset = (oh * 3600 + om * 60) * (negative ? -1 : 1)
-            zoneName = zoneNameForOffset(negative: negative, hours: oh, minutes: om)
+            given = .offset(negative: negative, hours: oh, minutes: om)
         }
-        let d = Date(timeIntervalSince1970: local - Double(offset))
-        return inRange(d) ? (d, zoneName) : nil
+        let d = local - Double(offset)
+        return inRange(Date(timeIntervalSince1970: d)) ? (d, given) : nil
     }
 
     /// A time-zone identifier Foundation understands for an ISO 8601 offset: `GMT+0200` for `+02:00`.

@@ -20,6 +20,31 @@ struct RawStatement {
         sqlite3_clear_bindings(statement.sqliteStatement)
     }
 
+    /// Makes the statement ready to run again, keeping its bound values (each must be bound again before
+    /// it runs: see ``bindText(_:_:)``).
+    func rewind() {
+        sqlite3_reset(statement.sqliteStatement)
+    }
+
+    /// Binds bytes as text without copying them: they must stay valid until the parameter is bound again
+    /// or the statement reset with ``reset()``. For rows bound from a reader's buffer and run at once.
+    func bindText(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int32) {
+        let handle = statement.sqliteStatement
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { _ = sqlite3_bind_text(handle, index, "", 0, nil); return }
+        _ = start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            sqlite3_bind_text(handle, index, $0, Int32(bytes.count), nil)
+        }
+    }
+
+    /// Binds bytes as text without copying them (as ``bindText(_:_:)``), or NULL when there are none.
+    func bindOptionalText(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int32) {
+        if bytes.isEmpty { bindNull(index) } else { bindText(bytes, index) }
+    }
+
+    func bindNull(_ index: Int32) {
+        sqlite3_bind_null(statement.sqliteStatement, index)
+    }
+
     /// Binds text (SQLite copies it), or leaves the parameter NULL.
     func bind(_ text: String?, _ index: Int32) {
         guard var text else { return }

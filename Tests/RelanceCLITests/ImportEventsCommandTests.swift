@@ -93,6 +93,48 @@ import Testing
         #expect(terminal.contains(" events  ") && terminal.contains("/s") && terminal.contains("\r"), "\(terminal)")
     }
 
+    /// Quoted fields (a separator, doubled quotes and a line break inside), UTF-8 text, CRLF line ends and a
+    /// byte-order mark: the rows read from bytes are the events the JSON Lines reader makes of the same values
+    /// (the second import finds every one a duplicate), and the export gives the texts back.
+    @Test func quotedUTF8AndCRLFRowsAreTheSameEventsAsJSONLines() throws {
+        try database()
+        let rows = [
+            ["FA-2026-10412", "note", "2026-10-21T10:00:00+02:00", "", "", "call", "Reçu, \"scanné\"\r\nle matin"],
+            ["FA-2026-10412", "received", "2026-10-21 11:00", "mtx-ssc-mailroom", "", "erp", "Appel à 10 h – pas de réponse"],
+            ["FA-2026-10412", "note", "2026-10-21T12:00:00Z", "", "", "call", "call back, ask for \"Mme Durand\""],
+            ["FA-2026-10398", "Received", "2026-10-26 09:12", "", "", "ERP", "plain"],
+        ]
+        func csvField(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r\n" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        let csv = "\u{FEFF}invoice,state,at,department,contact,source,note\r\n" + rows.map { $0.map(csvField).joined(separator: ",") + "\r\n" }.joined()
+        try Data(csv.utf8).write(to: tmp.url.appendingPathComponent("tricky.csv"))
+        let names = ["invoice", "state", "at", "department", "contact", "source", "note"]
+        let jsonl = try rows.map { row in
+            let object = Dictionary(uniqueKeysWithValues: zip(names, row).filter { !$0.1.isEmpty })
+            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }.joined(separator: "\n") + "\n"
+        try Data(jsonl.utf8).write(to: tmp.url.appendingPathComponent("tricky.jsonl"))
+        let first = try relance("import", "events", tmp.path("tricky.csv"))
+        #expect(first.stdout == "events: 4 added, 0 duplicates ignored\n", "\(first)")
+        let again = try relance("import", "events", tmp.path("tricky.jsonl"))
+        #expect(again.stdout == "events: 0 added, 4 duplicates ignored\n", "\(again)")
+        let export = try relance("export", "events", "--out", "-")
+        #expect(export.stdout.contains("\"Reçu, \"\"scanné\"\"\r\nle matin\""), "\(export)")
+        #expect(export.stdout.contains("Appel à 10 h – pas de réponse") && export.stdout.contains("\"call back, ask for \"\"Mme Durand\"\"\""))
+        #expect(export.stdout.contains("FA-2026-10398,received,2026-10-26T08:12:00Z,Europe/Paris,mtx-ssc-mailroom,,erp"), "inferred: \(export)")
+    }
+
+    @Test func aBadDateAfterAMultiLineQuotedRowNamesItsLineAndField() throws {
+        try database()
+        let csv = "invoice,state,at,note\r\nFA-2026-10412,note,2026-10-21 10:00,\"Reçu\r\nle matin\"\r\nFA-2026-10412,note,2026-10-32 10:00,à rappeler\r\n"
+        try Data(csv.utf8).write(to: tmp.url.appendingPathComponent("late.csv"))
+        let r = try relance("import", "events", tmp.path("late.csv"))
+        #expect(r.status != 0, "\(r)")
+        #expect(r.stderr.contains("late.csv:4: at: '2026-10-32 10:00' is not a date-time"), "\(r)")
+        #expect(r.stderr.contains("nothing was written"), "\(r)")
+    }
+
     @Test func cdarEventsWithoutADepartmentGetTheInferredOne() throws {
         try database()
         let r = try relance("import", "cdar", Repo.root.appendingPathComponent("samples/messages/metalux-FA-2026-10412.cdar.xml").path)
