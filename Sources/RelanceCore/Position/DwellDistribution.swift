@@ -59,7 +59,9 @@ public struct DwellDistribution: Hashable, Sendable {
     }
 
     /// The Kaplan–Meier estimate from completed durations and right-censored ones (still running after
-    /// that many days). Mass left beyond the longest completed duration goes to the last bin.
+    /// that many days). Mass left beyond the longest completed duration continues geometrically, at the
+    /// daily hazard of all the observations (completions over days at risk); what outlasts the horizon
+    /// goes to the last bin.
     public static func kaplanMeier(completed: [Int], censored: [Int]) -> DwellDistribution? {
         guard !completed.isEmpty else { return nil }
         return kaplanMeier(deaths: histogram(completed), censored: histogram(censored))
@@ -140,6 +142,23 @@ public struct DwellDistribution: Hashable, Sendable {
                 survival = next
             }
             atRisk -= dying + censored[d]
+        }
+        // Beyond the longest completion the estimate says nothing of the shape, only how much is left
+        // (the steps still running there). That mass continues at the pace the observations show on
+        // average, the geometric law's constant daily hazard: completions over days at risk.
+        if survival > 1e-12, let last = deaths.lastIndex(where: { $0 > 0 }), last < horizon {
+            var completions = 0.0, daysAtRisk = 0.0
+            for d in 0...horizon {
+                completions += deaths[d]
+                daysAtRisk += (deaths[d] + censored[d]) * Double(d)
+            }
+            let hazard = min(1, completions / max(completions + daysAtRisk, 1e-12))
+            var left = survival
+            for d in (last + 1)..<horizon where left > 1e-12 {
+                m[d] = left * hazard
+                left -= m[d]
+            }
+            survival = left
         }
         m[horizon] += survival
         return DwellDistribution(mass: m)
