@@ -134,10 +134,11 @@ public struct BottleneckReport: Sendable {
         return credited
     }
 
-    /// The Kaplan–Meier law of observations (censored ones included), `nil` without a completed one.
+    /// The Kaplan–Meier law of observations (censored ones included), `nil` without a completed one. What
+    /// outlasts the longest completion stays beyond the horizon: a report does not extrapolate.
     static func law(of observations: [DwellObservation]) -> DwellDistribution? {
         DwellDistribution.kaplanMeier(completed: observations.filter(\.completed).map(\.days),
-                                      censored: observations.filter { !$0.completed }.map(\.days))
+                                      censored: observations.filter { !$0.completed }.map(\.days), extrapolating: false)
     }
 
     /// The Kaplan–Meier median, `nil` when there is no completed observation or when it is not reached.

@@ -204,6 +204,9 @@ private func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-9) -> Bool
         #expect(close(km.mass[10], 2.0 / 3 * pow(1 - h, 8) * h))
         // What outlasts the horizon stays in the last bin.
         #expect(close(km.mass[DwellDistribution.horizon], 2.0 / 3 * pow(1 - h, Double(DwellDistribution.horizon - 2))))
+        // A report's estimate does not extrapolate: the rest stays in the last bin (a median "not reached").
+        let plain = try #require(DwellDistribution.kaplanMeier(completed: [1], censored: [5, 5], extrapolating: false))
+        #expect(close(plain.mass[DwellDistribution.horizon], 2.0 / 3) && plain.median == DwellDistribution.horizon)
         // Nothing left beyond the longest completion: nothing to continue.
         #expect(try #require(DwellDistribution.kaplanMeier(completed: [1, 3], censored: [2])).mass.count == 4)
         #expect(DwellDistribution.kaplanMeier(completed: [], censored: [1, 2]) == nil)

@@ -95,6 +95,20 @@ extension BottleneckTests {
         #expect(slow.sittingAmount.values == [Money(minorUnits: 123_456, currency: "EUR")])
     }
 
+    @Test func aMedianBeyondTheLongestCompletionIsNotReached() throws {
+        // One receipt done in 2 days; three still waiting after about 40 working days. Kaplan–Meier leaves
+        // three quarters beyond day 2: the report says the median is not reached, it does not extrapolate.
+        let g = Self.graph()
+        let engine = PositionEngine(graph: g)
+        let early = try #require(Self.calendar.nextWorkingDay(onOrAfter: Self.asOf.adding(days: -60)))
+        let cases = [Self.received("D", site: "slow", delivered: early, days: 2)]
+            + (0..<3).map { Self.received("W\($0)", site: "slow", delivered: early, days: nil) }
+        let history = CustomerHistory(graph: g, invoices: cases.map(\.0), positions: cases.map { engine.position(of: $0.0, events: $0.1, asOf: Self.asOf) })
+        let row = try #require(try Self.report().rows([history]).first { $0.department == "slow-rec" })
+        #expect(row.completed == 1 && row.censored == 3)
+        #expect(row.median == nil && row.p90 == nil)
+    }
+
     @Test func tooFewObservationsAreNotRanked() throws {
         var report = try Self.report()
         report.minimumObservations = 13

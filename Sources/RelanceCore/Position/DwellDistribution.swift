@@ -62,9 +62,12 @@ public struct DwellDistribution: Hashable, Sendable {
     /// that many days). Mass left beyond the longest completed duration continues geometrically, at the
     /// daily hazard of all the observations (completions over days at risk); what outlasts the horizon
     /// goes to the last bin.
-    public static func kaplanMeier(completed: [Int], censored: [Int]) -> DwellDistribution? {
+    ///
+    /// With `extrapolating` false, that mass stays in the last bin: what a report needs, where a median
+    /// beyond the longest completion is "not reached" rather than extrapolated.
+    public static func kaplanMeier(completed: [Int], censored: [Int], extrapolating: Bool = true) -> DwellDistribution? {
         guard !completed.isEmpty else { return nil }
-        return kaplanMeier(deaths: histogram(completed), censored: histogram(censored))
+        return kaplanMeier(deaths: histogram(completed), censored: histogram(censored), extrapolating: extrapolating)
     }
 
     /// Kaplan–Meier when the events may have missed the end of a step: each completion is reported with
@@ -130,7 +133,7 @@ public struct DwellDistribution: Hashable, Sendable {
 
     /// Kaplan–Meier from (possibly fractional) deaths and censorings per day: censored at d means known
     /// to last at least d days, so they leave the risk set after the deaths at d.
-    static func kaplanMeier(deaths: [Double], censored: [Double]) -> DwellDistribution {
+    static func kaplanMeier(deaths: [Double], censored: [Double], extrapolating: Bool = true) -> DwellDistribution {
         var atRisk = deaths.reduce(0, +) + censored.reduce(0, +)
         var survival = 1.0
         var m = Array(repeating: 0.0, count: horizon + 1)
@@ -146,7 +149,7 @@ public struct DwellDistribution: Hashable, Sendable {
         // Beyond the longest completion the estimate says nothing of the shape, only how much is left
         // (the steps still running there). That mass continues at the pace the observations show on
         // average, the geometric law's constant daily hazard: completions over days at risk.
-        if survival > 1e-12, let last = deaths.lastIndex(where: { $0 > 0 }), last < horizon {
+        if extrapolating, survival > 1e-12, let last = deaths.lastIndex(where: { $0 > 0 }), last < horizon {
             var completions = 0.0, daysAtRisk = 0.0
             for d in 0...horizon {
                 completions += deaths[d]
