@@ -62,6 +62,18 @@ struct ByteKeyedTable<Value> {
         self.arena = arena
     }
 
+    /// A table of these texts, each with its value (the first one, for a text given twice), its keys in an
+    /// arena of its own.
+    init(texts entries: [(String, Value)]) {
+        self.init(arena: ByteArena(), capacity: entries.count)
+        for (text, value) in entries {
+            let key = Array(text.utf8)
+            key.withUnsafeBufferPointer { key in
+                if self[key] == nil { set(value, for: key) }
+            }
+        }
+    }
+
     private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(key))

@@ -102,8 +102,8 @@ extension Store {
         }
         for i in data.invoices.indices { data.invoices[i].paid = payments[i] > 0 && paid[i] >= amounts[i] }
         // The events, by invoice in time order (then in the order they were recorded).
-        let states = ByteKeyTable(CanonicalState.allCases.enumerated().map { ($1.rawValue, Int32($0)) })
-        let departments = ByteKeyTable(observer.departmentIDs.enumerated().map { ($1, Int32($0)) })
+        let states = ByteKeyedTable(texts: CanonicalState.allCases.enumerated().map { ($1.rawValue, Int32($0)) })
+        let departments = ByteKeyedTable(texts: observer.departmentIDs.enumerated().map { ($1, Int32($0)) })
         data.starts.reserveCapacity(rowids.count + 1)
         k = 0
         try stepRows(db, sql: """
@@ -117,8 +117,8 @@ extension Store {
                 data.starts.append(data.events.count)
             }
             guard k < rowids.count, rowids[k] == rowid else { return }
-            let state = bytes(s, 2).flatMap { states.value($0) }.map(Int.init) ?? -1
-            let department = bytes(s, 3).flatMap { departments.value($0) } ?? -1
+            let state = bytes(s, 2).flatMap { states[$0] }.map(Int.init) ?? -1
+            let department = bytes(s, 3).flatMap { departments[$0] } ?? -1
             data.events.append(DwellObserver.Event(at: sqlite3_column_int64(s, 1), stateIndex: state, department: department))
         }
         while data.starts.count < rowids.count + 1 { data.starts.append(data.events.count) }
@@ -144,56 +144,5 @@ extension Store {
     /// A `YYYY-MM-DD` column, `nil` when NULL or not a date.
     static func civilDate(_ s: SQLiteStatement, _ column: Int32) -> CivilDate? {
         bytes(s, column).flatMap { CivilDate(isoBytes: $0) }
-    }
-}
-
-/// A fixed set of texts, each with a value, looked up by the bytes of a column without making a `String`.
-struct ByteKeyTable {
-    private var slots: [Int32]
-    private var keys: [[UInt8]] = []
-    private var values: [Int32] = []
-    private let mask: Int
-
-    init(_ entries: [(String, Int32)]) {
-        var size = 8
-        while size < entries.count * 2 { size *= 2 }
-        slots = Array(repeating: -1, count: size)
-        mask = size - 1
-        for (key, value) in entries {
-            let bytes = Array(key.utf8)
-            var i = Int(truncatingIfNeeded: ByteKeyTable.hash(bytes)) & mask
-            var duplicate = false
-            while slots[i] >= 0 {
-                if keys[Int(slots[i])] == bytes { duplicate = true; break }
-                i = (i + 1) & mask
-            }
-            if duplicate { continue }
-            slots[i] = Int32(keys.count)
-            keys.append(bytes)
-            values.append(value)
-        }
-    }
-
-    /// The value of the text these bytes spell, `nil` for a text not in the table.
-    func value(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        var i = Int(truncatingIfNeeded: ByteKeyTable.hash(bytes)) & mask
-        while slots[i] >= 0 {
-            let k = Int(slots[i])
-            let same = keys[k].withUnsafeBufferPointer { key in
-                guard key.count == bytes.count else { return false }
-                guard let a = key.baseAddress, let b = bytes.baseAddress else { return true }
-                return memcmp(a, b, key.count) == 0
-            }
-            if same { return values[k] }
-            i = (i + 1) & mask
-        }
-        return nil
-    }
-
-    /// FNV-1a.
-    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
     }
 }

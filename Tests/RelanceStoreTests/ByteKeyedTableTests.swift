@@ -31,4 +31,14 @@ import Testing
         var text = "mtx-ssc-mailroom"
         #expect(text.withUTF8 { table[$0] } == -1)
     }
+
+    @Test func aTableOfTextsKeepsTheFirstValueOfATextGivenTwice() {
+        // What `relance learn` looks states and departments up in: the bytes of a column, no String.
+        let table = ByteKeyedTable(texts: [("approved", Int32(0)), ("paid", 1), ("approved", 2), ("", 3)])
+        #expect(table.count == 3)
+        for (text, value) in [("approved", Int32(0)), ("paid", 1), ("", 3)] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer { table[$0] } == value, "\(text)")
+        }
+        #expect(Array("approve".utf8).withUnsafeBufferPointer { table[$0] } == nil)
+    }
 }
