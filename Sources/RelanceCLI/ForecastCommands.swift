@@ -35,21 +35,18 @@ struct ForecastCommand: ParsableCommand {
             guard let g = try store.group(ofInvoice: invoice) else { throw UserError("unknown invoice '\(invoice)'") }
             groups = [g]
         }
-        var rows: [PaymentForecast] = []
-        var amounts: [String: Money] = [:]
-        for bf in try booksWithForecasts(in: store, groups: groups, asOf: date) {
-            for p in bf.book.open { amounts[p.invoice.id] = p.invoice.openAmount(credited: bf.book.credited[p.invoice.id]) }
-            rows += bf.forecasts
-        }
+        var rows = try openInvoiceForecasts(in: store, groups: groups, asOf: date)
         if let invoice {
-            rows = rows.filter { $0.invoice == invoice }
+            rows = rows.filter { $0.forecast.invoice == invoice }
             if rows.isEmpty { throw UserError("invoice \(invoice) is not open on \(date)") }
         }
-        rows.sort { ($0.p50, $0.invoice) < ($1.p50, $1.invoice) }
+        // The median worked out once per invoice, not at every comparison of the sort.
+        let sorted = rows.map { ($0.forecast.p50, $0) }.sorted { ($0.0, $0.1.forecast.invoice) < ($1.0, $1.1.forecast.invoice) }
         let columns = ["invoice", "open", "due", "p10", "p50", "p90", "p_by_due", "days_late", "method", "why"]
-        let table = rows.map { f in
-            [f.invoice, amounts[f.invoice]?.description ?? "", f.dueDate.description, f.p10.description, f.p50.description, f.p90.description,
-             String(format: "%.0f%%", f.probabilityByDue * 100), String(format: "%.1f", f.expectedDaysLate), f.method.rawValue, f.explanation]
+        let table = sorted.map { p50, row in
+            let f = row.forecast
+            return [f.invoice, row.openAmount.description, f.dueDate.description, f.p10.description, p50.description, f.p90.description,
+                    String(format: "%.0f%%", f.probabilityByDue * 100), String(format: "%.1f", f.expectedDaysLate), f.method.rawValue, f.explanation]
         }
         switch format {
         case .text:
@@ -93,12 +90,10 @@ struct CashflowCommand: ParsableCommand {
         var all: [PaymentForecast] = []
         var amounts: [String: Money] = [:]
         var currency = "EUR"
-        for bf in try booksWithForecasts(in: store, groups: groups, asOf: date) {
-            for p in bf.book.open where salesRep == nil || p.invoice.salesRep == salesRep {
-                amounts[p.invoice.id] = p.invoice.openAmount(credited: bf.book.credited[p.invoice.id])
-                currency = p.invoice.amount.currency
-            }
-            all += bf.forecasts
+        for row in try openInvoiceForecasts(in: store, groups: groups, asOf: date) where salesRep == nil || row.salesRep == salesRep {
+            amounts[row.forecast.invoice] = row.openAmount
+            currency = row.openAmount.currency
+            all.append(row.forecast)
         }
         let rows = cashIn(all, amounts: amounts, by: by == .week ? .week : .month).map { b -> [String] in
             [b.start.description, String(format: "%.2f", b.expected), String(format: "%.2f", b.low), String(format: "%.2f", b.high)]

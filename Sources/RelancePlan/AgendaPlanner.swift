@@ -21,7 +21,7 @@ struct AgendaPlanner {
     var customer: AgendaCustomer
     var date: CivilDate
 
-    struct Part {
+    struct Part: Sendable {
         var calls: [AgendaCall] = []
         var letters: [AgendaLetter] = []
         var salesRequests: [AgendaSalesRequest] = []
@@ -98,7 +98,7 @@ struct AgendaPlanner {
             let forecast = customer.forecasts[id]
             let stuck = finder.stuck(p, credited: customer.credited[id]).first
             let plan = planner.plan(for: p, stuck: stuck, at: moment)
-            let euros = NSDecimalNumber(decimal: open.decimalValue).doubleValue
+            let euros = open.approximateMajorUnits
             let lateness = Double(forecast.map { max(1, max(date, inv.dueDate).days(to: $0.p50)) } ?? max(1, daysLate))
             func item(_ reason: String, _ question: String, effect: Double, days: Double? = nil) -> AgendaInvoice {
                 AgendaInvoice(invoice: id, group: inv.group, issueDate: inv.issueDate, dueDate: inv.dueDate, openAmount: open, daysLate: daysLate,

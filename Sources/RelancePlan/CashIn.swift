@@ -30,7 +30,7 @@ public func cashIn(_ forecasts: [PaymentForecast], amounts: [String: Money], by 
     var buckets: [CivilDate: (mean: Double, variance: Double)] = [:]
     for f in forecasts {
         guard let money = amounts[f.invoice] else { continue }
-        let amount = NSDecimalNumber(decimal: money.decimalValue).doubleValue
+        let amount = money.approximateMajorUnits
         var perBucket: [CivilDate: Double] = [:]
         for (k, p) in f.distribution.mass.enumerated() where p > 0 {
             perBucket[period.start(of: f.distribution.start.adding(days: k)), default: 0] += p

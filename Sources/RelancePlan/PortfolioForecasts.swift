@@ -20,18 +20,46 @@ public struct BookForecasts: Sendable {
 /// ``forecasts(for:asOf:context:)`` do. Both give the same forecasts (tests check it); the order of the
 /// result is the order of `groups`.
 public func booksWithForecasts(in store: Store, groups: [String], asOf: CivilDate) throws -> [BookForecasts] {
-    let results: [Result<BookForecasts?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
+    try booksWithForecasts(in: store, groups: groups, asOf: asOf) { $0 }
+}
+
+/// What `extract` takes from each customer's book and forecasts (see ``booksWithForecasts(in:groups:asOf:)``),
+/// run on the worker that built them, so that a book is released there rather than kept for the caller:
+/// a portfolio's books hold every open invoice's events and positions.
+public func booksWithForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate,
+                                            _ extract: @Sendable (BookForecasts) -> T) throws -> [T] {
+    let results: [Result<T?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
         Result {
             if let model = try store.dwellModel(group: group, asOf: asOf), let context = try storedForecastContext(in: store, group: group, asOf: asOf),
                let book = try store.openBook(group: group, asOf: asOf, model: model),
                let fs = routeForecasts(for: book, context: context) {
-                return BookForecasts(book: book, forecasts: fs, fromStoredModel: true)
+                return extract(BookForecasts(book: book, forecasts: fs, fromStoredModel: true))
             }
             guard let book = try store.book(group: group, asOf: asOf) else { return nil }
-            return BookForecasts(book: book, forecasts: forecasts(for: book, asOf: asOf), fromStoredModel: false)
+            return extract(BookForecasts(book: book, forecasts: forecasts(for: book, asOf: asOf), fromStoredModel: false))
         }
     }
     return try results.compactMap { try $0.get() }
+}
+
+/// One open invoice's forecast with what lists of forecasts show beside it.
+public struct OpenInvoiceForecast: Sendable {
+    public var forecast: PaymentForecast
+    /// What is left to pay, credit notes deducted.
+    public var openAmount: Money
+    public var salesRep: String?
+}
+
+/// The forecasts of every open invoice of some customers as of a day, each with its open amount, in the
+/// order of `groups` then of each book's forecasts. The books themselves are not kept.
+public func openInvoiceForecasts(in store: Store, groups: [String], asOf: CivilDate) throws -> [OpenInvoiceForecast] {
+    try booksWithForecasts(in: store, groups: groups, asOf: asOf) { bf -> [OpenInvoiceForecast] in
+        let open = Dictionary(bf.book.open.map { ($0.invoice.id, $0.invoice) }, uniquingKeysWith: { a, _ in a })
+        return bf.forecasts.compactMap { f in
+            guard let i = open[f.invoice] else { return nil }
+            return OpenInvoiceForecast(forecast: f, openAmount: i.openAmount(credited: bf.book.credited[i.id]), salesRep: i.salesRep)
+        }
+    }.flatMap { $0 }
 }
 
 /// The forecast context stored for a group and day, when it is current (see ``Store/forecastContext(group:asOf:)``).

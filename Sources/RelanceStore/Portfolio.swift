@@ -8,9 +8,12 @@ public struct CustomerBook: Sendable {
     public var invoices: [Invoice]
     public var events: [String: [InvoiceEvent]]
     /// Credit notes' amounts by the invoice they credit.
-    public var credited: [String: Money]
+    public var credited: [String: Money] { didSet { open = CustomerBook.open(positions, credited: credited) } }
     public var model: LearnedDwellModel
-    public var positions: [InvoicePosition]
+    public var positions: [InvoicePosition] { didSet { open = CustomerBook.open(positions, credited: credited) } }
+    /// Positions of invoices still open at the as-of date (not closed, something left to pay once credit
+    /// notes are deducted), kept in step with `positions` and `credited`.
+    public private(set) var open: [InvoicePosition]
     public var learned: [(name: String, phone: String?, email: String?, department: String?)]
 
     public init(graph: OrgGraph, invoices: [Invoice], events: [String: [InvoiceEvent]], credited: [String: Money], model: LearnedDwellModel,
@@ -22,6 +25,7 @@ public struct CustomerBook: Sendable {
         self.model = model
         self.positions = positions
         self.learned = learned
+        self.open = CustomerBook.open(positions, credited: credited)
     }
 
     /// The amounts credit notes take off the invoices they credit, by invoice (the other documents are ignored).
@@ -33,8 +37,7 @@ public struct CustomerBook: Sendable {
         return credited
     }
 
-    /// Positions of invoices still open at the as-of date.
-    public var open: [InvoicePosition] {
+    static func open(_ positions: [InvoicePosition], credited: [String: Money]) -> [InvoicePosition] {
         positions.filter { !$0.closed && $0.invoice.kind == .invoice && $0.invoice.openAmount(credited: credited[$0.invoice.id]).minorUnits > 0 }
     }
 }

@@ -83,6 +83,15 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
         return (minorUnits < 0 ? "-" : "") + w + f
     }
 
+    /// The amount in major units as a floating-point number, for scores and weights only (what is at stake,
+    /// euro-days brought forward), never for what is owed: those stay in ``minorUnits``. The nearest `Double`
+    /// to the exact amount (one correctly rounded division), and much cheaper than going through `Decimal`.
+    public var approximateMajorUnits: Double {
+        var scale = 1.0
+        for _ in 0..<Money.exponent(of: currency) { scale *= 10 }
+        return Double(minorUnits) / scale
+    }
+
     /// The amount as a `Decimal` in major units (for interest computations).
     public var decimalValue: Decimal {
         var d = Decimal(minorUnits)

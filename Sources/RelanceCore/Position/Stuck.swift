@@ -46,7 +46,7 @@ public struct StuckFinder: Sendable {
         guard open.minorUnits > 0 else { return [] }
         let daysToDue = p.asOf.days(to: p.invoice.dueDate)
         let remit = p.invoice.remittanceDeadline(leadDays: remittanceLeadDays).map { p.asOf.days(to: $0) }
-        let stake = NSDecimalNumber(decimal: open.decimalValue).doubleValue * StuckFinder.urgency(daysLeft: min(daysToDue, remit ?? daysToDue))
+        let stake = open.approximateMajorUnits * StuckFinder.urgency(daysLeft: min(daysToDue, remit ?? daysToDue))
         var result: [StuckInvoice] = []
         for b in p.blocks {
             let step = b.stepID.flatMap { p.step($0) } ?? p.pending.first
