@@ -46,7 +46,7 @@ extension Store {
     public func events(of invoice: String, until: Date? = nil) throws -> [InvoiceEvent] {
         try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id",
-                             arguments: [invoice, Int64((until ?? .distantFuture).timeIntervalSince1970)]).map(Store.event)
+                             arguments: [invoice, Int64((until ?? .distantFuture).timeIntervalSince1970)]).map(Store.event(_:))
         }
     }
 
@@ -62,8 +62,23 @@ extension Store {
             } else {
                 rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM event WHERE at <= ? ORDER BY invoice_id, at, id"), arguments: [limit])
             }
-            return Dictionary(grouping: rows.map(Store.event), by: \.invoice)
+            return Dictionary(grouping: rows.map(Store.event(_:)), by: \.invoice)
         }
+    }
+
+    /// The columns ``event(columns:)`` reads, in its order.
+    static let eventColumns = "id, invoice_id, state, at, time_zone, department_id, contact_id, source, raw_code, reason, action, note, amount_minor, currency, date"
+
+    /// An event from a row of ``eventColumns``, read by position: the open book reads hundreds of thousands
+    /// of events, and a look-up by name compares the column names for every value.
+    static func event(columns r: Row) -> InvoiceEvent {
+        let state: String? = r[2], amount: Int64? = r[12], currency: String? = r[13], date: String? = r[14]
+        return InvoiceEvent(
+            id: r[0], invoice: r[1], state: state.flatMap(CanonicalState.init(rawValue:)),
+            at: Date(timeIntervalSince1970: Double(r[3] as Int64)), timeZone: r[4], department: r[5],
+            contact: r[6], source: EventSource(rawValue: r[7]) ?? .erp, rawCode: r[8], reason: r[9],
+            action: r[10], note: r[11], amount: amount.map { Money(minorUnits: $0, currency: currency ?? "EUR") },
+            date: date.flatMap { CivilDate(iso: $0) })
     }
 
     static func event(_ r: Row) -> InvoiceEvent {
@@ -124,6 +139,50 @@ extension Store {
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM learned_contact WHERE group_id = ? ORDER BY name"), arguments: [group]).map {
                 ($0["name"], $0["phone"], $0["email"], $0["department_id"])
             }
+        }
+    }
+
+    /// The columns ``invoice(columns:payments:)`` reads, in its order, for a query naming the invoice table `i`;
+    /// then what the triggers of migration v9 keep: paid so far and the last payment's date.
+    static let invoiceColumns = """
+        i.id, i.kind, i.group_id, i.entity_id, i.site_id, i.sent_to, i.order_number, i.order_type, i.delivery_note, i.issue_date, \
+        i.delivery_date, i.due_date, i.due_date_given, i.amount_minor, i.currency, i.method, i.sales_rep, i.credits, i.discounted, i.channel, \
+        i.paid_minor, i.last_paid_on
+        """
+
+    /// An SQL condition: invoice `i` is not fully paid on `day` (an SQL expression, a parameter), its
+    /// payments up to that day summed up only when it had some after it.
+    static func unpaidOn(_ day: String) -> String {
+        """
+        (CASE WHEN i.last_paid_on IS NULL OR i.last_paid_on <= \(day) THEN i.paid_minor
+              ELSE (SELECT coalesce(sum(p.amount_minor), 0) FROM payment p WHERE p.invoice_id = i.id AND p.date <= \(day)) END) < i.amount_minor
+        """
+    }
+
+    /// An invoice from a row of ``invoiceColumns``, read by position. Throws when a stored date does not read
+    /// (the import checks them; this names the invoice rather than dropping it).
+    static func invoice(columns r: Row, payments: [Payment]) throws -> Invoice? {
+        let id: String = r[0]
+        guard let issue = CivilDate(iso: r[9] as String), let due = CivilDate(iso: r[11] as String) else {
+            throw StoreError.corrupt("invoice \(id) has an unreadable issue or due date")
+        }
+        let delivery: String? = r[10]
+        return Invoice(
+            id: id, kind: Invoice.Kind(rawValue: r[1]) ?? .invoice, group: r[2], entity: r[3], site: r[4],
+            sentTo: r[5], orderNumber: r[6], orderType: r[7], deliveryNote: r[8],
+            issueDate: issue, deliveryDate: delivery.flatMap { CivilDate(iso: $0) }, dueDate: due, dueDateGiven: r[12],
+            amount: Money(minorUnits: r[13], currency: r[14]), method: PaymentMethod(rawValue: r[15]) ?? .transfer,
+            salesRep: r[16], credits: r[17], discounted: r[18], payments: payments, channel: r[19])
+    }
+
+    /// The payments up to `day` of the invoice in a row of ``invoiceColumns``, read only when it has some.
+    static func payments(of r: Row, through day: String, _ db: Database) throws -> [Payment] {
+        guard (r[21] as String?) != nil else { return [] }
+        let id: String = r[0], currency: String = r[14]
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT date, amount_minor, reference FROM payment WHERE invoice_id = ? AND date <= ? ORDER BY date, rowid"),
+                                arguments: [id, day]).map { p in
+            guard let date = CivilDate(iso: p[0] as String) else { throw StoreError.corrupt("a payment of invoice \(id) has an unreadable date") }
+            return Payment(date: date, amount: Money(minorUnits: p[1], currency: currency), reference: p[2])
         }
     }
 

@@ -16,42 +16,29 @@ extension Store {
         let cutoff = Int64(asOf.adding(days: 1).start(in: zone).timeIntervalSince1970)
         let day = asOf.description
         let (invoices, events): ([Invoice], [String: [InvoiceEvent]]) = try writer.read { db in
-            // The invoices unpaid on the day (credit notes are netted later, by the positions' open amounts).
-            let paidByDay = """
-                LEFT JOIN (SELECT p.invoice_id, sum(p.amount_minor) AS paid FROM payment p JOIN invoice j ON j.id = p.invoice_id
-                           WHERE j.group_id = ? AND p.date <= ? GROUP BY p.invoice_id) p ON p.invoice_id = i.id
-                """
-            let unpaid = "i.kind = 'invoice' AND coalesce(p.paid, 0) < i.amount_minor"
-            // Those, and every credit note.
-            let open = """
-                SELECT i.* FROM invoice i \(paidByDay)
-                WHERE i.group_id = ? AND i.issue_date <= ? AND (i.kind <> 'invoice' OR \(unpaid))
+            // The invoices unpaid on the day, and every credit note (netted later, by the positions' open
+            // amounts). Paid so far is kept on the invoice row (migration v9's triggers): only an invoice paid
+            // after the day needs its payments summed up to the day.
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Store.invoiceColumns) FROM invoice i
+                WHERE i.group_id = ?1 AND i.issue_date <= ?2 AND (i.kind <> 'invoice' OR \(Store.unpaidOn("?2")))
                 ORDER BY i.id
-                """
-            let rows = try Row.fetchAll(db.cachedStatement(sql: open), arguments: [group, day, group, day])
-            var payments: [String: [Payment]] = [:]
-            let prows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT p.* FROM payment p JOIN invoice i ON i.id = p.invoice_id
-                WHERE i.group_id = ? AND p.date <= ? ORDER BY p.date
                 """), arguments: [group, day])
-            let currencies = Dictionary(rows.map { ($0["id"] as String, $0["currency"] as String) }, uniquingKeysWith: { a, _ in a })
-            for p in prows {
-                let id: String = p["invoice_id"]
-                guard let currency = currencies[id], let date = CivilDate(iso: p["date"] as String) else { continue }
-                payments[id, default: []].append(Payment(date: date, amount: Money(minorUnits: p["amount_minor"], currency: currency),
-                                                         reference: p["reference"]))
-            }
-            let invoices = rows.compactMap { r in Store.invoice(r, payments: payments[r["id"] as String] ?? []) }
+            var invoices: [Invoice] = []
+            invoices.reserveCapacity(rows.count)
             var events: [String: [InvoiceEvent]] = [:]
-            // Only the events of the unpaid invoices, through the (invoice_id, at) index.
-            let erows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT e.* FROM event e
-                WHERE e.invoice_id IN (SELECT i.id FROM invoice i \(paidByDay) WHERE i.group_id = ? AND i.issue_date <= ? AND \(unpaid))
-                  AND e.at <= ?
-                ORDER BY e.invoice_id, e.at, e.id
-                """), arguments: [group, day, group, day, cutoff])
-            while let r = try erows.next() {
-                events[r["invoice_id"] as String, default: []].append(Store.event(r))
+            let eventsOf = try db.cachedStatement(sql: """
+                SELECT \(Store.eventColumns) FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id
+                """)
+            for r in rows {
+                guard let invoice = try Store.invoice(columns: r, payments: try Store.payments(of: r, through: day, db)) else { continue }
+                invoices.append(invoice)
+                // Only the events of the unpaid invoices, through the (invoice_id, at, id) index.
+                guard invoice.kind == .invoice else { continue }
+                var list: [InvoiceEvent] = []
+                let cursor = try Row.fetchCursor(eventsOf, arguments: [invoice.id, cutoff])
+                while let e = try cursor.next() { list.append(Store.event(columns: e)) }
+                if !list.isEmpty { events[invoice.id] = list }
             }
             return (invoices, events)
         }

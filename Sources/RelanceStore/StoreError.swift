@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case removalRefused([HistoryReference])
     /// The database was written by a newer Relance.
     case newerSchema(String)
+    /// A stored value does not read (the import checks every one, so the file was changed by other means).
+    case corrupt(String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
                 + "\nkeep them in the file, or import with --archive to keep them for history but out of the organisation"
         case .newerSchema(let migration):
             return "this database was written by a newer Relance (migration '\(migration)'): upgrade relance"
+        case .corrupt(let what):
+            return "the database is damaged: \(what)"
         }
     }
 }

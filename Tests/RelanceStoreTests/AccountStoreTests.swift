@@ -17,9 +17,9 @@ struct AccountStoreTests {
     func migration() throws {
         let store = try Store.inMemory()
         let applied = try store.appliedMigrations()
-        // v6-dwell-models, v7-forecast-contexts and v8-event-learning-index follow it.
+        // v6-dwell-models, v7-forecast-contexts, v8-event-learning-index and v9-invoice-paid-so-far follow it.
         let v5 = try #require(applied.firstIndex(of: "v5-accounts"))
-        #expect(applied.dropFirst(v5 + 1) == ["v6-dwell-models", "v7-forecast-contexts", "v8-event-learning-index"])
+        #expect(applied.dropFirst(v5 + 1) == ["v6-dwell-models", "v7-forecast-contexts", "v8-event-learning-index", "v9-invoice-paid-so-far"])
         #expect(applied.firstIndex(of: "v3-invoice-channel").map { $0 < v5 } == true)
     }
 

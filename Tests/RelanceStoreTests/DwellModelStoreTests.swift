@@ -46,7 +46,7 @@ private enum Samples3 {
 @Suite struct DwellModelStoreTests {
     @Test func aStoredModelIsReturnedWhileTheDataIsUnchanged() throws {
         let store = try Samples3.store()
-        #expect(try store.appliedMigrations().suffix(3) == ["v6-dwell-models", "v7-forecast-contexts", "v8-event-learning-index"])
+        #expect(try store.appliedMigrations().suffix(4) == ["v6-dwell-models", "v7-forecast-contexts", "v8-event-learning-index", "v9-invoice-paid-so-far"])
         let models = try Samples3.learnAndSave(store)
         #expect(Set(models.keys) == ["metalux", "maisonvert", "chu-armor"])
         #expect(models["metalux"]?.laws.isEmpty == false, "the sample events should teach at least one law with one observation")

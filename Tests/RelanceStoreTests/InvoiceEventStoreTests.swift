@@ -7,7 +7,7 @@ import Testing
 
 /// A store holding the sample organisations, and ways to turn file records into store inputs as the
 /// import commands do.
-private enum Book {
+enum Book {
     /// 2026-11-27 12:00 UTC: "now" for every import, after every sample event.
     static let now = Date(timeIntervalSince1970: 1_795_780_800)
 
