@@ -133,19 +133,26 @@ public struct RouteForecaster: Sendable {
         guard !p.closed, let completion = p.completion else { return nil }
         let table = p.axis.table
         let start = max(p.asOf.adding(days: 1), p.invoice.issueDate)
-        var mass: [Int: Double] = [:]
+        // Mass by day from `start`, in a growing array (the days are dense); each day's sum is made in the same
+        // order as a dictionary's would be.
+        var mass: [Double] = []
+        mass.reserveCapacity(completion.mass.count * 2)
+        let lags = habit.bankLags
+        let dueRun = habit.paysAtDueDate
+            ? table.nextPaymentRun(onOrAfter: p.invoice.dueDate.adding(days: -habit.leadDays)) ?? p.invoice.dueDate : nil
         for (i, w) in completion.mass.enumerated() where w > 0 {
             var run = p.axis.date(at: i)
-            if habit.paysAtDueDate {
-                let dueRun = table.nextPaymentRun(onOrAfter: p.invoice.dueDate.adding(days: -habit.leadDays)) ?? p.invoice.dueDate
-                run = max(run, dueRun)
-            }
-            for lag in habit.bankLags {
-                let received = table.workday(table.count(before: run.adding(days: 1)) + max(lag.days - 1, 0))
-                mass[start.days(to: max(received, start)), default: 0] += w * lag.weight
+            if let dueRun { run = max(run, dueRun) }
+            let afterRun = table.count(before: run.adding(days: 1))
+            for lag in lags {
+                let received = table.workday(afterRun + max(lag.days - 1, 0))
+                let day = start.days(to: max(received, start))
+                if day >= mass.count { mass.append(contentsOf: repeatElement(0, count: day - mass.count + 1)) }
+                mass[day] += w * lag.weight
             }
         }
-        var dist = DayDistribution(start: start, mass: (0...(mass.keys.max() ?? 0)).map { mass[$0] ?? 0 })
+        if mass.isEmpty { mass = [0] }
+        var dist = DayDistribution(start: start, mass: mass)
         var why = "route \(p.route?.id ?? "?"): " + (p.pending.map { "\($0.step.id) at \($0.department?.id ?? "?")" }.joined(separator: ", "))
         if p.pending.isEmpty { why = "route done: waiting for the payment run" }
         if habit.paysAtDueDate { why += "; pays at the due date" }

@@ -80,8 +80,27 @@ public struct PositionEngine: Sendable {
     /// What every position of an invoice on a route needs and that depends on the route alone, worked out
     /// once per engine rather than once per invoice.
     let facts: [String: RouteFacts]
-    /// The route and the paying calendar of each site, with no order type and with each one the routes name.
-    private let circuits: [SiteOrder: (route: Route?, calendar: PayablesCalendar?)]
+    /// The route and the paying calendar of each site, with no order type and with each one the routes name,
+    /// with what every position on the circuit needs of the calendar (its working-day table and time zone),
+    /// looked up once per engine rather than once per invoice.
+    private let circuits: [SiteOrder: Circuit]
+    /// The instant that ends the as-of day, by time zone.
+    private let cutoffs = Cutoffs()
+
+    struct Circuit: Sendable {
+        var route: Route?
+        var calendar: PayablesCalendar?
+        var table: WorkingDayTable
+        var zone: TimeZone
+
+        init(route: Route?, calendar: PayablesCalendar?) {
+            self.route = route
+            self.calendar = calendar
+            let paying = calendar ?? PayablesCalendar()
+            table = WorkingDayTable.shared(for: paying)
+            zone = TimeZone(identifier: paying.timeZone) ?? .gmt
+        }
+    }
 
     struct RouteFacts: Sendable {
         var order: [RouteStep]
@@ -104,12 +123,12 @@ public struct PositionEngine: Sendable {
                                      carried: r.carriedByStep(), finalIDs: r.finalSteps.map(\.id))
         }
         self.facts = facts
-        var circuits: [SiteOrder: (route: Route?, calendar: PayablesCalendar?)] = [:]
+        var circuits: [SiteOrder: Circuit] = [:]
         let orderTypes: [String?] = [nil] + Set(graph.routes.flatMap(\.appliesTo.orderTypes)).sorted()
         for site in graph.sites {
             for o in orderTypes {
-                circuits[SiteOrder(site: site.id, orderType: o)] = (graph.route(forSite: site.id, orderType: o),
-                                                                    graph.paymentCalendarOwner(forSite: site.id, orderType: o)?.calendar)
+                circuits[SiteOrder(site: site.id, orderType: o)] = Circuit(route: graph.route(forSite: site.id, orderType: o),
+                                                                           calendar: graph.paymentCalendarOwner(forSite: site.id, orderType: o)?.calendar)
             }
         }
         self.circuits = circuits
@@ -117,8 +136,14 @@ public struct PositionEngine: Sendable {
 
     /// The route of an invoice and the calendar of the entity that pays it.
     func circuit(site: String, orderType: String?) -> (route: Route?, calendar: PayablesCalendar?) {
+        let c = fullCircuit(site: site, orderType: orderType)
+        return (c.route, c.calendar)
+    }
+
+    func fullCircuit(site: String, orderType: String?) -> Circuit {
         circuits[SiteOrder(site: site, orderType: orderType)]
-            ?? (graph.route(forSite: site, orderType: orderType), graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar)
+            ?? Circuit(route: graph.route(forSite: site, orderType: orderType),
+                       calendar: graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar)
     }
 
     /// The position of `invoice` at the end of `asOf` (events later than that day are ignored).
@@ -138,14 +163,14 @@ public struct PositionEngine: Sendable {
     private static let noLaw = DwellDistribution.point(0)
 
     private func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate, withLaws: Bool) -> InvoicePosition {
-        let (route, payingCalendar) = circuit(site: invoice.site, orderType: invoice.orderType)
-        let calendar = payingCalendar ?? PayablesCalendar()
+        let circuit = fullCircuit(site: invoice.site, orderType: invoice.orderType)
+        let route = circuit.route
         let routeFacts = route.flatMap { facts[$0.id] }
-        let zone = TimeZone(identifier: calendar.timeZone) ?? .gmt
-        let cutoff = asOf.adding(days: 1).start(in: zone)
+        let zone = circuit.zone
+        let cutoff = cutoffs.end(of: asOf, in: zone)
         let events = allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
         let origin = min(invoice.issueDate, invoice.deliveryDate ?? invoice.issueDate)
-        let axis = WorkingDayAxis(origin: origin, calendar: calendar)
+        let axis = WorkingDayAxis(origin: origin, table: circuit.table)
         let day = { (e: InvoiceEvent) in e.day(in: zone) }
 
         let paidByThen = invoice.payments.filter { $0.date <= asOf }.reduce(Int64(0)) { $0 + $1.amount.minorUnits }
@@ -397,5 +422,31 @@ extension OrgGraph {
             return department(for: run, deliveredAt: invoice.site)?.id
         }
         return nil
+    }
+}
+
+/// The instant each day ends in each time zone an engine meets (the start of the next day there), shared by
+/// the engine's copies and threads behind a lock: `CivilDate.start(in:)` builds a `Calendar` each time, and
+/// every position asks for the end of its as-of day.
+final class Cutoffs: @unchecked Sendable {
+    private struct Key: Hashable {
+        var zone: String
+        var day: Int
+    }
+
+    private let lock = NSLock()
+    private var instants: [Key: Date] = [:]
+
+    func end(of day: CivilDate, in zone: TimeZone) -> Date {
+        let key = Key(zone: zone.identifier, day: day.dayNumber)
+        lock.lock()
+        let known = instants[key]
+        lock.unlock()
+        if let known { return known }
+        let instant = day.adding(days: 1).start(in: zone)
+        lock.lock()
+        if instants.count < 1_000 { instants[key] = instant }
+        lock.unlock()
+        return instant
     }
 }

@@ -104,8 +104,13 @@ public struct WorkingDayAxis: Sendable {
     let base: Int
 
     public init(origin: CivilDate, calendar: PayablesCalendar) {
+        self.init(origin: origin, table: WorkingDayTable.shared(for: calendar))
+    }
+
+    /// The axis on a table already looked up (``WorkingDayTable/shared(for:)``).
+    public init(origin: CivilDate, table: WorkingDayTable) {
         self.origin = origin
-        self.table = WorkingDayTable.shared(for: calendar)
+        self.table = table
         self.base = table.count(before: origin)
     }
 
