@@ -49,10 +49,9 @@ struct AgendaCommand: ParsableCommand {
         switch format {
         case .text: try emit(AgendaText.render(a), to: output)
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            try emit(String(decoding: try encoder.encode(a), as: UTF8.self) + "\n", to: output)
+            var data = try a.prettyJSON()
+            data.append(UInt8(ascii: "\n"))
+            try emit(data, to: output)
         case .ics: try emit(AgendaICS.render(a, stamp: Date()), to: output)
         }
     }

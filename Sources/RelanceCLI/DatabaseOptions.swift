@@ -22,6 +22,15 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Writes `text` to `path`, or to standard output when `path` is nil or `-`.
+/// Writes bytes to a file, or to standard output (large outputs: no `String` copy).
+func emit(_ data: Data, to path: String?) throws {
+    if let path, path != "-" {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } else {
+        FileHandle.standardOutput.write(data)
+    }
+}
+
 func emit(_ text: String, to path: String?) throws {
     if let path, path != "-" {
         try text.write(toFile: path, atomically: true, encoding: .utf8)

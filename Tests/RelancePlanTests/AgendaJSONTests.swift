@@ -1,0 +1,32 @@
+import Foundation
+import RelanceCore
+@testable import RelancePlan
+import Testing
+
+/// The agenda's JSON, written in chunks on every core, must be byte for byte what one encoder writes.
+@Suite struct AgendaJSONTests {
+    @Test func chunkedJSONIsWhatOneEncoderWrites() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store()
+        let a = try agenda(in: store, date: day)
+        #expect(a.calls.count >= 2 && a.letters.count >= 2, "the fixture's agenda must have lists to cut in several chunks")
+        let whole = try Agenda.jsonEncoder().encode(a)
+        for size in [1, 2, 3, 1_000] {
+            #expect(try a.prettyJSON(chunkSize: size) == whole, "chunks of \(size)")
+        }
+        // Every list empty, a person named: the skeleton alone.
+        var none = a
+        none.calls = []
+        none.letters = []
+        none.salesRequests = []
+        none.bills = []
+        none.disputes = []
+        none.deferred = []
+        none.person = "Claire \"CD\" Dubois\n"
+        #expect(try none.prettyJSON(chunkSize: 2) == Agenda.jsonEncoder().encode(none))
+        // One list only, with a text that looks like JSON layout.
+        var one = none
+        one.deferred = [.init(group: "g", contactKey: "\"calls\" : [\n\n  ]", name: "n", lastCall: day, invoices: ["A", "B"]),
+                        .init(group: "h", contactKey: "k", name: "nested empty list", lastCall: day, invoices: [])]
+        for size in [1, 2] { #expect(try one.prettyJSON(chunkSize: size) == Agenda.jsonEncoder().encode(one)) }
+    }
+}
