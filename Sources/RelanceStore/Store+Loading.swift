@@ -51,6 +51,9 @@ extension Store {
         func rows(_ table: String) throws -> [Row] {
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE group_id = ?\(live) ORDER BY position"), arguments: [groupID])
         }
+        // One decoder for the organisation's JSON columns (a decoder per value cost as much as the decoding).
+        let decoder = JSONDecoder()
+        func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try decoder.decode(type, from: Data(text.utf8)) }
         var graph = OrgGraph(group: CustomerGroup(id: g["id"], name: g["name"], responsible: g["responsible"], notes: g["notes"]))
         for r in try rows("legal_entity") {
             let days: Int? = r["terms_days"]
@@ -60,7 +63,7 @@ extension Store {
             }
             graph.entities.append(LegalEntity(
                 id: r["id"], name: r["name"], siren: r["siren"], vatNumber: r["vat"], terms: terms,
-                calendar: try decode(CalendarRecord.self, r["calendar"]).calendar, invoiceAddress: r["invoice_address"],
+                calendar: try calendar(r["calendar"], decode), invoiceAddress: r["invoice_address"],
                 requiresPurchaseOrder: r["requires_purchase_order"]))
         }
         for r in try rows("site") {
@@ -78,7 +81,7 @@ extension Store {
         for r in contacts ? try rows("contact") : [] {
             graph.contacts.append(Contact(
                 id: r["id"], department: r["department_id"], name: r["name"], title: r["title"], phone: r["phone"], email: r["email"],
-                hours: WorkingHours(text: r["hours"]) ?? .office, timeZone: r["time_zone"], language: r["language"],
+                hours: hours(r["hours"]), timeZone: r["time_zone"], language: r["language"],
                 channel: Channel(rawValue: r["channel"]) ?? .phone))
         }
         for r in try rows("route") {
@@ -97,6 +100,24 @@ extension Store {
             graph.routes.append(Route(id: id, name: r["name"], appliesTo: try decode(RuleRecord.self, r["applies_to"]).rule, steps: steps))
         }
         return graph
+    }
+
+    /// A stored calendar, decoded once per text: entities mostly share a handful of calendars (the country's
+    /// holidays, the usual payment runs), and a calendar is the largest JSON of an organisation.
+    private func calendar(_ text: String, _ decode: (CalendarRecord.Type, String) throws -> CalendarRecord) throws -> PayablesCalendar {
+        if let known = decodedCalendars.value(for: text) { return known }
+        let calendar = try decode(CalendarRecord.self, text).calendar
+        decodedCalendars.set(calendar, for: text)
+        return calendar
+    }
+
+    /// A contact's stored hours, read once per text (most contacts share office hours).
+    private func hours(_ text: String) -> WorkingHours {
+        if let known = parsedHours.value(for: text) { return known }
+        // The import checked the text; office hours stand for one it could not read.
+        let hours = WorkingHours(text: text) ?? .office
+        parsedHours.set(hours, for: text)
+        return hours
     }
 }
 

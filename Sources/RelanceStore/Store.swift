@@ -13,6 +13,9 @@ public final class Store: Sendable {
     let decodedModels = DecodedCache<LearnedDwellModel>()
     /// Organisations already loaded for one-invoice books, by group and organisation import stamp.
     let loadedGraphs = DecodedCache<OrgGraph>()
+    /// Calendars and contact hours as stored, by their text (``loadGraph(_:includeArchived:contacts:_:)``).
+    let decodedCalendars = DecodedCache<PayablesCalendar>(limit: 256)
+    let parsedHours = DecodedCache<WorkingHours>(limit: 256)
 
     /// The default file name, in the working directory.
     public static let defaultFileName = "relance.sqlite"

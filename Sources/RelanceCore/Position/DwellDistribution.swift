@@ -11,12 +11,19 @@ public struct DwellDistribution: Hashable, Sendable {
     public private(set) var mass: [Double]
 
     public init(mass: [Double]) {
-        var m = Array(mass.prefix(DwellDistribution.horizon + 1))
-        if mass.count > m.count { m[m.count - 1] += mass[m.count...].reduce(0, +) }
+        // Copied only when longer than the horizon; normalised in place (every distribution made goes
+        // through here: the fewer arrays, the faster positions are).
+        var m = mass
+        if m.count > DwellDistribution.horizon + 1 {
+            m = Array(mass.prefix(DwellDistribution.horizon + 1))
+            m[m.count - 1] += mass[m.count...].reduce(0, +)
+        }
         if m.isEmpty { m = [1] }
         let total = m.reduce(0, +)
         guard total > 0 else { self.mass = [1]; return }
-        m = m.map { $0 / total }
+        m.withUnsafeMutableBufferPointer { b in
+            for i in b.indices { b[i] /= total }
+        }
         // Trim the negligible tail (keeping its mass in the last bin kept): convolutions stay short.
         var keep = m.count
         var tail = 0.0
@@ -212,14 +219,24 @@ public struct DwellDistribution: Hashable, Sendable {
             mass.withUnsafeBufferPointer { a in
                 other.mass.withUnsafeBufferPointer { b in
                     let last = n - 1
+                    // beyond[k] = b[k] + b[k+1] + … + b[count-1], added left to right from k, for the k a
+                    // truncated sum starts at (the smallest is last − (a.count − 1)). Worked out together, one
+                    // element of b at a time, the additions run side by side instead of one chain per k, and
+                    // each sum is made in the same order as before, so the same number.
+                    let lowest = Swift.max(0, Swift.min(b.count, last - (a.count - 1)))
+                    var beyond = [Double](repeating: 0, count: Swift.max(0, b.count - lowest))
+                    beyond.withUnsafeMutableBufferPointer { s in
+                        for j in lowest..<b.count {
+                            let x = b[j]
+                            for k in 0...(j - lowest) { s[k] += x }
+                        }
+                    }
                     for i in 0..<a.count where a[i] > 0 {
                         let x = a[i]
                         // Sums below the last bin land where they fall; the rest goes to the last bin.
                         let below = Swift.max(0, Swift.min(b.count, last - i))
                         for j in 0..<below { out[i + j] += x * b[j] }
-                        var beyond = 0.0
-                        for j in below..<b.count { beyond += b[j] }
-                        out[last] += x * beyond
+                        out[last] += x * (below < b.count ? beyond[below - lowest] : 0)
                     }
                 }
             }
