@@ -270,7 +270,8 @@ enum Schema {
             // Whether an invoice was unpaid on a day is the question every open book asks of every invoice of a
             // customer. Summing the payments of each took most of a portfolio's forecast time; what was paid so
             // far and the last payment's date, on the invoice row, answer it for any day on or after that
-            // payment. The triggers keep them right whoever writes payments.
+            // payment. The invoice import, the one writer of payments, writes them with the invoice (triggers
+            // on the payment table did the same but made a 1M-invoice import 30% slower).
             try db.alter(table: "invoice") { t in
                 t.add(column: "paid_minor", .integer).notNull().defaults(to: 0)
                 t.add(column: "last_paid_on", .text)
@@ -279,22 +280,7 @@ enum Schema {
                 UPDATE invoice SET
                   paid_minor = coalesce((SELECT sum(amount_minor) FROM payment p WHERE p.invoice_id = invoice.id), 0),
                   last_paid_on = (SELECT max(date) FROM payment p WHERE p.invoice_id = invoice.id)
-                WHERE id IN (SELECT invoice_id FROM payment);
-                CREATE TRIGGER payment_added AFTER INSERT ON payment BEGIN
-                  UPDATE invoice SET paid_minor = paid_minor + NEW.amount_minor,
-                                     last_paid_on = CASE WHEN last_paid_on IS NULL OR last_paid_on < NEW.date THEN NEW.date ELSE last_paid_on END
-                  WHERE id = NEW.invoice_id;
-                END;
-                CREATE TRIGGER payment_removed AFTER DELETE ON payment BEGIN
-                  UPDATE invoice SET paid_minor = coalesce((SELECT sum(amount_minor) FROM payment WHERE invoice_id = OLD.invoice_id), 0),
-                                     last_paid_on = (SELECT max(date) FROM payment WHERE invoice_id = OLD.invoice_id)
-                  WHERE id = OLD.invoice_id;
-                END;
-                CREATE TRIGGER payment_changed AFTER UPDATE ON payment BEGIN
-                  UPDATE invoice SET paid_minor = coalesce((SELECT sum(amount_minor) FROM payment WHERE invoice_id = invoice.id), 0),
-                                     last_paid_on = (SELECT max(date) FROM payment WHERE invoice_id = invoice.id)
-                  WHERE id IN (OLD.invoice_id, NEW.invoice_id);
-                END;
+                WHERE id IN (SELECT invoice_id FROM payment)
                 """)
         }
         return m

@@ -55,15 +55,16 @@ public final class InvoiceImporter {
         upsert = try RawStatement(db, sql: """
             INSERT INTO invoice (id, group_id, kind, entity_id, site_id, sent_to, order_number, order_type, delivery_note, issue_date,
               delivery_date, receipt_date, due_date, due_date_given, amount_minor, currency, method, discounted, sales_rep, credits, channel,
-              source, imported_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              source, imported_at, paid_minor, last_paid_on)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, entity_id = excluded.entity_id, site_id = excluded.site_id,
               sent_to = excluded.sent_to, order_number = excluded.order_number, order_type = excluded.order_type,
               delivery_note = excluded.delivery_note, issue_date = excluded.issue_date, delivery_date = excluded.delivery_date,
               receipt_date = excluded.receipt_date, due_date = excluded.due_date, due_date_given = excluded.due_date_given,
               amount_minor = excluded.amount_minor, currency = excluded.currency, method = excluded.method,
               discounted = excluded.discounted, sales_rep = excluded.sales_rep, credits = excluded.credits, channel = excluded.channel,
-              source = excluded.source, imported_at = excluded.imported_at
+              source = excluded.source, imported_at = excluded.imported_at,
+              paid_minor = excluded.paid_minor, last_paid_on = excluded.last_paid_on
             """)
         insertPayment = try RawStatement(db, sql: "INSERT INTO payment (invoice_id, date, amount_minor, reference) VALUES (?, ?, ?, ?)")
     }
@@ -156,6 +157,10 @@ public final class InvoiceImporter {
         for (i, value) in row.values.enumerated() { upsert.bind(value?.databaseValue ?? .null, Int32(i + 1)) }
         upsert.bind(source, Int32(row.values.count + 1))
         upsert.bind(stamp, Int32(row.values.count + 2))
+        // What was paid so far and the last payment's date (migration v9), from the payments written below:
+        // this import is the one writer of payments, so the invoice row always agrees with them.
+        upsert.bind(inv.payments.reduce(Int64(0)) { $0 + $1.amount.minorUnits }, Int32(row.values.count + 3))
+        upsert.bind(inv.payments.map(\.date).max()?.description, Int32(row.values.count + 4))
         try upsert.step()
         for p in inv.payments {
             insertPayment.reset()
