@@ -143,7 +143,7 @@ extension Store {
     }
 
     /// The columns ``invoice(columns:payments:)`` reads, in its order, for a query naming the invoice table `i`;
-    /// then what the triggers of migration v9 keep: paid so far and the last payment's date.
+    /// then what migration v9 keeps on the row: paid so far and the last payment's date.
     static let invoiceColumns = """
         i.id, i.kind, i.group_id, i.entity_id, i.site_id, i.sent_to, i.order_number, i.order_type, i.delivery_note, i.issue_date, \
         i.delivery_date, i.due_date, i.due_date_given, i.amount_minor, i.currency, i.method, i.sales_rep, i.credits, i.discounted, i.channel, \

@@ -17,8 +17,8 @@ extension Store {
         let day = asOf.description
         let (invoices, events): ([Invoice], [String: [InvoiceEvent]]) = try writer.read { db in
             // The invoices unpaid on the day, and every credit note (netted later, by the positions' open
-            // amounts). Paid so far is kept on the invoice row (migration v9's triggers): only an invoice paid
-            // after the day needs its payments summed up to the day.
+            // amounts). Paid so far is kept on the invoice row (migration v9, written by the invoice import):
+            // only an invoice paid after the day needs its payments summed up to the day.
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Store.invoiceColumns) FROM invoice i
                 WHERE i.group_id = ?1 AND i.issue_date <= ?2 AND (i.kind <> 'invoice' OR \(Store.unpaidOn("?2")))
