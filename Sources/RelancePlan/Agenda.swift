@@ -156,13 +156,28 @@ extension Agenda {
     /// Builds the agenda of a day from each customer's positions, forecasts, policy and log (a pure function).
     /// With `person`, only the customers that person is responsible for, and the requests to that sales rep.
     public static func build(_ customers: [AgendaCustomer], date: CivilDate, for person: String? = nil, dayStartMinutes: Int = 9 * 60) -> Agenda {
+        // Each customer's part is planned on its own (spread over the cores), then gathered.
+        let parts = customers.concurrentMap(minimumChunk: 8) { c in
+            PlannedPart(group: c.graph.group.id, responsible: c.policy.responsible, part: AgendaPlanner(customer: c, date: date).plan())
+        }
+        return assemble(parts, date: date, for: person, dayStartMinutes: dayStartMinutes)
+    }
+
+    /// One customer's part of a day's agenda, planned (``AgendaPlanner``), with what gathering the parts needs.
+    struct PlannedPart: Sendable {
+        var group: String
+        var responsible: String?
+        var part: AgendaPlanner.Part
+    }
+
+    /// The agenda from the customers' parts, gathered in group order: the person's customers only (and the
+    /// requests to that sales rep) when a person is given, each list ranked, the calls placed in the day.
+    static func assemble(_ planned: [PlannedPart], date: CivilDate, for person: String?, dayStartMinutes: Int = 9 * 60) -> Agenda {
         var agenda = Agenda(date: date, person: person, calls: [], letters: [], salesRequests: [], bills: [], disputes: [], deferred: [])
         func same(_ a: String?, _ b: String) -> Bool { a?.caseInsensitiveCompare(b) == .orderedSame }
-        // Each customer's part is planned on its own (spread over the cores), then gathered in group order.
-        let sorted = customers.sorted(by: { $0.graph.group.id < $1.graph.group.id })
-        let parts = sorted.concurrentMap(minimumChunk: 8) { AgendaPlanner(customer: $0, date: date).plan() }
-        for (c, part) in zip(sorted, parts) {
-            let mine = person.map { same(c.policy.responsible, $0) } ?? true
+        for c in planned.sorted(by: { $0.group < $1.group }) {
+            let part = c.part
+            let mine = person.map { same(c.responsible, $0) } ?? true
             if mine {
                 agenda.calls += part.calls
                 agenda.letters += part.letters

@@ -27,16 +27,16 @@ public func booksWithForecasts(in store: Store, groups: [String], asOf: CivilDat
 /// run on the worker that built them, so that a book is released there rather than kept for the caller:
 /// a portfolio's books hold every open invoice's events and positions.
 public func booksWithForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate,
-                                            _ extract: @Sendable (BookForecasts) -> T) throws -> [T] {
+                                            _ extract: @Sendable (BookForecasts) throws -> T) throws -> [T] {
     let results: [Result<T?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
         Result {
             if let model = try store.dwellModel(group: group, asOf: asOf), let context = try storedForecastContext(in: store, group: group, asOf: asOf),
                let book = try store.openBook(group: group, asOf: asOf, model: model),
                let fs = routeForecasts(for: book, context: context) {
-                return extract(BookForecasts(book: book, forecasts: fs, fromStoredModel: true))
+                return try extract(BookForecasts(book: book, forecasts: fs, fromStoredModel: true))
             }
             guard let book = try store.book(group: group, asOf: asOf) else { return nil }
-            return extract(BookForecasts(book: book, forecasts: forecasts(for: book, asOf: asOf), fromStoredModel: false))
+            return try extract(BookForecasts(book: book, forecasts: forecasts(for: book, asOf: asOf), fromStoredModel: false))
         }
     }
     return try results.compactMap { try $0.get() }
