@@ -21,8 +21,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv, dot, mermaid, svg
 }
 
-/// Writes `text` to `path`, or to standard output when `path` is nil or `-`.
-/// Writes bytes to a file, or to standard output (large outputs: no `String` copy).
+/// Writes bytes to `path`, or to standard output when `path` is nil or `-` (large outputs: no `String` copy).
 func emit(_ data: Data, to path: String?) throws {
     if let path, path != "-" {
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -31,6 +30,7 @@ func emit(_ data: Data, to path: String?) throws {
     }
 }
 
+/// Writes `text` to `path`, or to standard output when `path` is nil or `-`.
 func emit(_ text: String, to path: String?) throws {
     if let path, path != "-" {
         try text.write(toFile: path, atomically: true, encoding: .utf8)

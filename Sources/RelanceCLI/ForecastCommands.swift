@@ -58,7 +58,8 @@ struct ForecastCommand: ParsableCommand {
             let lines = table.concurrentMap(minimumChunk: 1_024) { $0.map(CSVWriters.field).joined(separator: ",") }
             var out = Data()
             out.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 } + 80)
-            for line in [columns.joined(separator: ",")] + lines {
+            out.append(contentsOf: (columns.joined(separator: ",") + "\n").utf8)
+            for line in lines {
                 out.append(contentsOf: line.utf8)
                 out.append(UInt8(ascii: "\n"))
             }

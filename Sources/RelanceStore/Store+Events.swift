@@ -66,21 +66,6 @@ extension Store {
         }
     }
 
-    /// The columns ``event(columns:)`` reads, in its order.
-    static let eventColumns = "id, invoice_id, state, at, time_zone, department_id, contact_id, source, raw_code, reason, action, note, amount_minor, currency, date"
-
-    /// An event from a row of ``eventColumns``, read by position: the open book reads hundreds of thousands
-    /// of events, and a look-up by name compares the column names for every value.
-    static func event(columns r: Row) -> InvoiceEvent {
-        let state: String? = r[2], amount: Int64? = r[12], currency: String? = r[13], date: String? = r[14]
-        return InvoiceEvent(
-            id: r[0], invoice: r[1], state: state.flatMap(CanonicalState.init(rawValue:)),
-            at: Date(timeIntervalSince1970: Double(r[3] as Int64)), timeZone: r[4], department: r[5],
-            contact: r[6], source: EventSource(rawValue: r[7]) ?? .erp, rawCode: r[8], reason: r[9],
-            action: r[10], note: r[11], amount: amount.map { Money(minorUnits: $0, currency: currency ?? "EUR") },
-            date: date.flatMap { CivilDate(iso: $0) })
-    }
-
     static func event(_ r: Row) -> InvoiceEvent {
         let state: String? = r["state"], amount: Int64? = r["amount_minor"], currency: String? = r["currency"], date: String? = r["date"]
         return InvoiceEvent(
@@ -161,7 +146,7 @@ extension Store {
 
     /// An invoice from a row of ``invoiceColumns``, read by position. Throws when a stored date does not read
     /// (the import checks them; this names the invoice rather than dropping it).
-    static func invoice(columns r: Row, payments: [Payment]) throws -> Invoice? {
+    static func invoice(columns r: Row, payments: [Payment]) throws -> Invoice {
         let id: String = r[0]
         guard let issue = CivilDate(iso: r[9] as String), let due = CivilDate(iso: r[11] as String) else {
             throw StoreError.corrupt("invoice \(id) has an unreadable issue or due date")

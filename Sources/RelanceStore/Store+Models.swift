@@ -218,12 +218,19 @@ extension Store {
     /// SQLite statement directly.
     static func stepEvents(_ db: Database, sql: String, arguments: StatementArguments, _ body: (InvoiceEvent) throws -> Void) throws {
         var decoder = EventRowDecoder()
+        try stepEvents(db, sql: sql, arguments: arguments, decoder: &decoder, body)
+    }
+
+    /// ``stepEvents(_:sql:arguments:_:)`` with a decoder kept across queries (its interned texts are reused).
+    static func stepEvents(_ db: Database, sql: String, arguments: StatementArguments, decoder: inout EventRowDecoder,
+                           _ body: (InvoiceEvent) throws -> Void) throws {
         try stepRows(db, sql: sql, arguments: arguments) { s in try body(decoder.event(s)) }
     }
 
     /// Runs a query, handing each row to `body` as the SQLite statement to read columns from by position.
+    /// The statement is prepared once per connection (cached): the open book runs one query per invoice.
     static func stepRows(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
-        let statement = try db.makeStatement(sql: sql)
+        let statement = try db.cachedStatement(sql: sql)
         try statement.setArguments(arguments)
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s) }

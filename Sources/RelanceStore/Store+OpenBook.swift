@@ -27,17 +27,15 @@ extension Store {
             var invoices: [Invoice] = []
             invoices.reserveCapacity(rows.count)
             var events: [String: [InvoiceEvent]] = [:]
-            let eventsOf = try db.cachedStatement(sql: """
-                SELECT \(Store.eventColumns) FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id
-                """)
+            let eventsOf = "SELECT \(EventRowDecoder.columns(prefix: "")) FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id"
+            var decoder = EventRowDecoder()
             for r in rows {
-                guard let invoice = try Store.invoice(columns: r, payments: try Store.payments(of: r, through: day, db)) else { continue }
+                let invoice = try Store.invoice(columns: r, payments: try Store.payments(of: r, through: day, db))
                 invoices.append(invoice)
                 // Only the events of the unpaid invoices, through the (invoice_id, at, id) index.
                 guard invoice.kind == .invoice else { continue }
                 var list: [InvoiceEvent] = []
-                let cursor = try Row.fetchCursor(eventsOf, arguments: [invoice.id, cutoff])
-                while let e = try cursor.next() { list.append(Store.event(columns: e)) }
+                try Store.stepEvents(db, sql: eventsOf, arguments: [invoice.id, cutoff], decoder: &decoder) { list.append($0) }
                 if !list.isEmpty { events[invoice.id] = list }
             }
             return (invoices, events)
