@@ -1,6 +1,5 @@
 import Foundation
 import RelanceCore
-import RelanceSimulator
 import RelanceStore
 @testable import RelancePlan
 import Testing
@@ -36,25 +35,8 @@ import Testing
 /// The store's agenda, planned customer by customer on the workers that read their books, is the agenda
 /// built from every customer's inputs at once.
 @Suite struct AgendaAssemblyTests {
-    /// The three sample customers, simulated over four months.
-    static func store() throws -> (Store, CivilDate) {
-        let graphs = try ["metalux", "maisonvert", "chu-armor"].map(Fixture.graph)
-        let day = try Fixture.day("2026-09-29")
-        var settings = SimulationSettings(start: try Fixture.day("2026-06-01"), asOf: day, seed: 29)
-        settings.invoicesPerSiteMonth = 2
-        let sim = Simulator(settings: settings).run(graphs)
-        let store = try Store.inMemory()
-        try store.save(graphs)
-        let now = day.adding(days: 1).start(in: Fixture.paris)
-        try store.importInvoices(sim.invoices.enumerated().map { i, inv in
-            InvoiceInput(invoice: inv, givenDueDate: inv.dueDate, receiptDate: nil, place: "simulated invoice \(i + 1)")
-        }, source: "simulator", now: now)
-        try store.appendEvents(sim.events.enumerated().map { i, e in EventInput(event: e, place: "simulated event \(i + 1)") }, source: "simulator", now: now)
-        return (store, day)
-    }
-
     @Test func theStoresAgendaIsTheAgendaOfItsCustomers() throws {
-        let (store, day) = try Self.store()
+        let (store, _, day) = try AgendaStoreICSTests.store(["metalux", "maisonvert", "chu-armor"], seed: 29)
         let groups = try store.groups().map(\.id)
         #expect(groups.count == 3)
         let whole = Agenda.build(try agendaCustomers(in: store, groups: groups, date: day), date: day)

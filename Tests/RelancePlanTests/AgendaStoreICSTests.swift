@@ -35,10 +35,11 @@ enum Python {
 
 @Suite struct AgendaStoreICSTests {
     /// Métalux with four months of simulated history, stored as `relance simulate --db` would.
-    static func store() throws -> (Store, DrivenPortfolio, CivilDate) {
-        let graphs = [try Fixture.graph("metalux")]
+    /// Sample customers (metalux alone by default) simulated from June to 2026-09-29 and stored.
+    static func store(_ customers: [String] = ["metalux"], seed: UInt64 = 23) throws -> (Store, DrivenPortfolio, CivilDate) {
+        let graphs = try customers.map(Fixture.graph)
         let day = try Fixture.day("2026-09-29")
-        var settings = SimulationSettings(start: try Fixture.day("2026-06-01"), asOf: day, seed: 23)
+        var settings = SimulationSettings(start: try Fixture.day("2026-06-01"), asOf: day, seed: seed)
         settings.invoicesPerSiteMonth = 2
         let sim = Simulator(settings: settings).run(graphs)
         let store = try Store.inMemory()
