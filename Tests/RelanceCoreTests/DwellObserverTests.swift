@@ -54,8 +54,9 @@ import Testing
         return g
     }
 
-    /// Routes the observer leaves to the positions (over 64 steps; two steps with one id; two routes with
-    /// one id) or that positions give no steps (a cycle; an unknown predecessor).
+    /// Routes validation refuses: positions show no steps on those that do not compile (over 64 steps; two
+    /// steps with one id; an unknown predecessor) or that have no order (a cycle), and two routes with one
+    /// id are each followed on their own steps.
     static var awkwardGraph: OrgGraph {
         var g = Fixture.graph
         for id in ["plant-long", "plant-twice", "plant-cycle", "plant-unknown", "plant-same"] { g.addPlant(id, siret: nil) }

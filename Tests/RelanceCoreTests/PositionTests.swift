@@ -215,6 +215,61 @@ extension InvoicePosition {
         #expect(!p.closed)
     }
 
+    @Test func aRouteValidationRefusesShowsNoStepsButEventsStillCloseAndBlock() throws {
+        // 65 steps: more than positions follow (validation refuses such a route at import).
+        var g = Fixture.graph
+        g.addPlant("plant-long", siret: nil)
+        g.routes.append(Route(id: "long", appliesTo: RouteRule(sites: ["plant-long"]), steps: (0..<65).map { i in
+            RouteStep(id: "s\(i)", action: i == 64 ? .paymentRun : .approval, department: .fixed(i == 64 ? "ssc-treasury" : "ven-purchasing"),
+                      after: i == 0 ? [] : ["s\(i - 1)"])
+        }))
+        let engine = PositionEngine(graph: g)
+        let invoice = F.invoice(site: "plant-long")
+        let disputed = engine.position(of: invoice, events: [F.event(.inDispute, "2026-10-05", department: "ven-purchasing")], asOf: date("2026-10-06"))
+        #expect(disputed.route?.id == "long")
+        #expect(disputed.steps.isEmpty && disputed.completion == nil)
+        #expect(disputed.blocks.map(\.state) == [.inDispute] && disputed.blocks.first?.stepID == nil)
+        let paid = engine.position(of: invoice, events: [F.event(.paid, "2026-10-05")], asOf: date("2026-10-06"))
+        #expect(paid.closed && paid.blocks.isEmpty)
+        // With 64 steps the route is followed: an approval at purchasing dates its last approval step (s62),
+        // implies those before it, and leaves the payment run pending.
+        g.editRoute("long") { $0.steps = Array($0.steps.suffix(64)).enumerated().map { i, s in
+            var s = s
+            s.id = "s\(i)"
+            s.after = i == 0 ? [] : ["s\(i - 1)"]
+            return s
+        } }
+        let followed = PositionEngine(graph: g).position(of: invoice, events: [F.event(.approved, "2026-10-05", department: "ven-purchasing")],
+                                                         asOf: date("2026-10-06"))
+        #expect(followed.steps.count == 64)
+        #expect(followed.step("s62")?.doneAt == date("2026-10-05"))
+        #expect(followed.step("s0")?.status == .done && followed.step("s0")?.implied == true)
+        #expect(followed.pending.map(\.step.id) == ["s63"])
+        #expect(followed.completion != nil)
+    }
+
+    @Test func twoRoutesWithOneIdAreEachFollowedOnTheirOwnSteps() throws {
+        var g = Fixture.graph
+        g.addPlant("plant-a", siret: nil)
+        g.addPlant("plant-b", siret: nil)
+        g.routes.append(Route(id: "twin", appliesTo: RouteRule(sites: ["plant-a"]), steps: [
+            RouteStep(id: "scan", action: .invoiceReceipt, department: .fixed("ssc-mailroom")),
+            RouteStep(id: "run", action: .paymentRun, department: .fixed("ssc-treasury"), after: ["scan"]),
+        ]))
+        g.routes.append(Route(id: "twin", appliesTo: RouteRule(sites: ["plant-b"]), steps: [
+            RouteStep(id: "approve", action: .approval, department: .fixed("ven-purchasing")),
+            RouteStep(id: "match", action: .matching, department: .fixed("ssc-ap"), after: ["approve"]),
+            RouteStep(id: "run", action: .paymentRun, department: .fixed("ssc-treasury"), after: ["match"]),
+        ]))
+        let engine = PositionEngine(graph: g)
+        let approved = [F.event(.approved, "2026-10-05", department: "ven-purchasing")]
+        let a = engine.position(of: F.invoice(site: "plant-a"), events: approved, asOf: date("2026-10-06"))
+        let b = engine.position(of: F.invoice(site: "plant-b"), events: approved, asOf: date("2026-10-06"))
+        #expect(a.steps.map(\.step.id) == ["scan", "run"])
+        #expect(b.steps.map(\.step.id) == ["approve", "match", "run"])
+        #expect(b.step("approve")?.doneAt == date("2026-10-05") && b.pending.map(\.step.id) == ["match"])
+    }
+
     @Test func eventsOutOfOrderGiveTheSamePositionAsInOrder() throws {
         let events = [
             F.event(.received, "2026-10-05", department: "ssc-mailroom"),

@@ -127,6 +127,20 @@ import Testing
         expectSingleIssue(g, at: FieldRef(.route, "empty", "steps"), "at least one step")
     }
 
+    @Test func aRouteOfMoreThan64StepsIsRefused() {
+        var g = Fixture.graph
+        let chain = { (n: Int) in
+            (0..<n).map { i in
+                RouteStep(id: "s\(i)", action: i == n - 1 ? .paymentRun : .approval, department: .fixed(i == n - 1 ? "ssc-treasury" : "ven-purchasing"),
+                          after: i == 0 ? [] : ["s\(i - 1)"])
+            }
+        }
+        g.routes.append(Route(id: "long", appliesTo: RouteRule(orderTypes: ["services"]), steps: chain(64)))
+        #expect(g.validate() == [], "64 steps fit")
+        g.routes[g.routes.count - 1].steps = chain(65)
+        expectSingleIssue(g, at: FieldRef(.route, "long", "steps"), "65 steps", "at most 64")
+    }
+
     @Test func duplicateStepId() {
         var g = Fixture.graph
         g.editRoute("standard") {

@@ -126,6 +126,8 @@ extension OrgGraph {
         for e in r.appliesTo.entities where entity(e) == nil { add(FieldRef(.route, r.id, "applies-to.entities"), "unknown entity '\(e)'") }
         for s in r.appliesTo.sites where site(s) == nil { add(FieldRef(.route, r.id, "applies-to.sites"), "unknown site '\(s)'") }
         guard !r.steps.isEmpty else { return add(FieldRef(.route, r.id, "steps"), "a route needs at least one step") }
+        // Positions replay events on the steps as the bits of one 64-bit word (CompiledRoute).
+        if r.steps.count > 64 { add(FieldRef(.route, r.id, "steps"), "route \(r.id) has \(r.steps.count) steps; at most 64 are supported") }
 
         var stepIDs = Set<String>()
         for step in r.steps {

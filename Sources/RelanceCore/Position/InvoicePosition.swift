@@ -77,13 +77,14 @@ public struct InvoicePosition: Sendable {
 public struct PositionEngine: Sendable {
     public let graph: OrgGraph
     public var model: any DwellModel
-    /// What every position of an invoice on a route needs and that depends on the route alone, worked out
-    /// once per engine rather than once per invoice.
-    let facts: [String: RouteFacts]
-    /// The route and the paying calendar of each site, with no order type and with each one the routes name,
-    /// with what every position on the circuit needs of the calendar (its working-day table and time zone),
-    /// looked up once per engine rather than once per invoice.
-    private let circuits: [SiteOrder: Circuit]
+    /// The departments of the organisation, in order, and the index of each (events name departments by
+    /// id; compiled routes by index).
+    public let departmentIDs: [String]
+    let departmentIndex: [String: Int32]
+    /// The route and the paying calendar of each site and order type met, with what every position on the
+    /// circuit needs (the compiled route, its steps' departments, the calendar's working-day table and time
+    /// zone), worked out once per engine rather than once per invoice, and only for the circuits asked for.
+    private let circuits = CircuitCache()
     /// The instant that ends the as-of day, by time zone.
     private let cutoffs = Cutoffs()
 
@@ -92,21 +93,23 @@ public struct PositionEngine: Sendable {
         var calendar: PayablesCalendar?
         var table: WorkingDayTable
         var zone: TimeZone
+        /// The route's steps as bits; without a route, or for a route that does not compile, no steps.
+        var compiled: CompiledRoute
+        /// The department of each step of the route (by index) for an invoice delivered at the circuit's site.
+        var departments: [Department?]
 
-        init(route: Route?, calendar: PayablesCalendar?) {
+        init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32]) {
+            let route = graph.route(forSite: site, orderType: orderType)
+            let calendar = graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar
             self.route = route
             self.calendar = calendar
             let paying = calendar ?? PayablesCalendar()
             table = WorkingDayTable.shared(for: paying)
             zone = TimeZone(identifier: paying.timeZone) ?? .gmt
+            compiled = route.flatMap { CompiledRoute(graph: graph, route: $0, site: site, departments: departmentIndex) }
+                ?? .empty(departments: departmentIndex.count)
+            departments = compiled.count == 0 ? [] : (route?.steps ?? []).map { graph.department(for: $0, deliveredAt: site) }
         }
-    }
-
-    struct RouteFacts: Sendable {
-        var order: [RouteStep]
-        var ancestors: [String: Set<String>]
-        var carried: [String: Carried]
-        var finalIDs: [String]
     }
 
     struct SiteOrder: Hashable, Sendable {
@@ -117,33 +120,19 @@ public struct PositionEngine: Sendable {
     public init(graph: OrgGraph, model: any DwellModel = PriorDwellModel()) {
         self.graph = graph
         self.model = model
-        var facts: [String: RouteFacts] = [:]
-        for r in graph.routes {
-            facts[r.id] = RouteFacts(order: r.topologicalOrder() ?? [], ancestors: PositionEngine.ancestors(r),
-                                     carried: r.carriedByStep(), finalIDs: r.finalSteps.map(\.id))
+        var ids: [String] = [], index: [String: Int32] = [:]
+        for d in graph.departments where index[d.id] == nil {
+            index[d.id] = Int32(ids.count)
+            ids.append(d.id)
         }
-        self.facts = facts
-        var circuits: [SiteOrder: Circuit] = [:]
-        let orderTypes: [String?] = [nil] + Set(graph.routes.flatMap(\.appliesTo.orderTypes)).sorted()
-        for site in graph.sites {
-            for o in orderTypes {
-                circuits[SiteOrder(site: site.id, orderType: o)] = Circuit(route: graph.route(forSite: site.id, orderType: o),
-                                                                           calendar: graph.paymentCalendarOwner(forSite: site.id, orderType: o)?.calendar)
-            }
-        }
-        self.circuits = circuits
-    }
-
-    /// The route of an invoice and the calendar of the entity that pays it.
-    func circuit(site: String, orderType: String?) -> (route: Route?, calendar: PayablesCalendar?) {
-        let c = fullCircuit(site: site, orderType: orderType)
-        return (c.route, c.calendar)
+        departmentIDs = ids
+        departmentIndex = index
     }
 
     func fullCircuit(site: String, orderType: String?) -> Circuit {
-        circuits[SiteOrder(site: site, orderType: orderType)]
-            ?? Circuit(route: graph.route(forSite: site, orderType: orderType),
-                       calendar: graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar)
+        circuits.circuit(SiteOrder(site: site, orderType: orderType)) {
+            Circuit(graph: graph, site: site, orderType: orderType, departmentIndex: departmentIndex)
+        }
     }
 
     /// The position of `invoice` at the end of `asOf` (events later than that day are ignored).
@@ -165,150 +154,124 @@ public struct PositionEngine: Sendable {
     private func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate, withLaws: Bool) -> InvoicePosition {
         let circuit = fullCircuit(site: invoice.site, orderType: invoice.orderType)
         let route = circuit.route
-        let routeFacts = route.flatMap { facts[$0.id] }
+        let k = circuit.compiled
         let zone = circuit.zone
         let cutoff = cutoffs.end(of: asOf, in: zone)
         let events = allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
         let origin = min(invoice.issueDate, invoice.deliveryDate ?? invoice.issueDate)
         let axis = WorkingDayAxis(origin: origin, table: circuit.table)
         let day = { (e: InvoiceEvent) in e.day(in: zone) }
+        let stepID = { (i: Int) in route?.steps[i].id }
 
         let paidByThen = invoice.payments.filter { $0.date <= asOf }.reduce(Int64(0)) { $0 + $1.amount.minorUnits }
         var closed = invoice.kind == .invoice && !invoice.payments.isEmpty && paidByThen >= invoice.amount.minorUnits
         var scheduled: CivilDate?, promised: CivilDate?
-        var blocks: [Block] = []
-        var done: [String: (date: CivilDate, event: InvoiceEvent)] = [:]
-        let steps = route?.steps ?? []
-        let carried = routeFacts?.carried ?? route?.carriedByStep() ?? [:]
-        let ancestors = routeFacts?.ancestors ?? route.map(PositionEngine.ancestors) ?? [:]
-        let finalIDs = routeFacts?.finalIDs ?? route?.finalSteps.map(\.id) ?? []
-        let deptOf: [String: Department] = Dictionary(steps.compactMap { s in
-            graph.department(for: s, deliveredAt: invoice.site).map { (s.id, $0) }
-        }, uniquingKeysWith: { a, _ in a })
-
-        var impliedByEvents = Set<String>()
-        func markDone(_ ids: Set<String>, _ e: InvoiceEvent) {
-            for id in ids where done[id] == nil { done[id] = (day(e), e) }
-        }
+        // Blocks not lifted yet, with the step each sits at (-1 when the event does not say).
+        var blocks: [(block: Block, step: Int)] = []
+        // Steps done with a date (bits), the day and the event of each.
+        var done: UInt64 = 0
+        var doneAt = [(date: CivilDate, event: InvoiceEvent)?](repeating: nil, count: k.count)
+        var impliedByEvents: UInt64 = 0
 
         for e in events {
-            guard let state = e.state else { continue }
+            guard let state = e.state, let ordinal = StateFacts.ordinal[state] else { continue }
             if state.closesInvoice { closed = true }
             if state == .scheduled { scheduled = e.date ?? scheduled }
             if state == .promised { promised = e.date }
-            // Which steps the state proves done.
-            let proof = state.completes
-            var targets = Set(steps.filter { proof.actions.contains($0.action) }.map(\.id))
-            if proof.all {
-                targets = Set(steps.map(\.id))
-            } else if proof.beforePaymentRun {
-                let runs = steps.filter { $0.action == .paymentRun || $0.action == .payment }.map(\.id)
-                let before = runs.isEmpty ? Set(steps.map(\.id)).subtracting(finalIDs) : Set(runs.flatMap { ancestors[$0] ?? [] })
-                targets.formUnion(before)
-            }
-            var arrivedAt: String?
-            if let d = e.department {
-                let here = steps.filter { deptOf[$0.id]?.id == d }.map(\.id)
-                let hereTargets = targets.intersection(here)
-                if !hereTargets.isEmpty {
-                    // A multi-level approval: the approval at this department only.
-                    targets = targets.subtracting(Set(steps.filter { s in
-                        proof.actions.contains(s.action) && !here.contains(s.id) && !(hereTargets.contains { ancestors[$0]?.contains(s.id) ?? false })
-                    }.map(\.id)))
-                } else if let first = here.first {
-                    arrivedAt = first
+            let department = e.department.flatMap { departmentIndex[$0] } ?? -1
+            let effect = k.effect(of: Int(ordinal), department: department)
+            var newlyDone = effect.primary & ~done
+            if newlyDone != 0 {
+                let d = day(e)
+                done |= newlyDone
+                while newlyDone != 0 {
+                    doneAt[newlyDone.trailingZeroBitCount] = (d, e)
+                    newlyDone &= newlyDone - 1
                 }
             }
-            // The event dates only the most advanced steps it proves (an approval dates the approval step, not
-            // the goods receipt before it); what it proves before them is done at an unknown date. A payment run
-            // or a payment dates nothing before it: those steps were done some time earlier.
-            var primary = proof.beforePaymentRun ? Set<String>() : targets.filter { t in !targets.contains { ancestors[$0]?.contains(t) ?? false } }
-            if proof.all { primary = Set(finalIDs) }
-            if let a = arrivedAt { targets.formUnion(ancestors[a] ?? []) }
-            var closure = targets
-            for t in targets { closure.formUnion(ancestors[t] ?? []) }
-            markDone(primary, e)
-            impliedByEvents.formUnion(closure.subtracting(primary))
+            impliedByEvents |= effect.closure & ~effect.primary
 
             if state.isBlocking {
-                let stepID = arrivedAt ?? e.department.flatMap { d in steps.first { deptOf[$0.id]?.id == d }?.id }
-                blocks.append(Block(state: state, since: day(e), stepID: stepID, department: e.department, event: e))
-            } else {
+                let at = effect.arrivedAt >= 0 ? effect.arrivedAt : department >= 0 ? Int(k.firstHere[Int(department)]) : -1
+                blocks.append((Block(state: state, since: day(e), stepID: at >= 0 ? stepID(at) : nil, department: e.department, event: e), at))
+            } else if !blocks.isEmpty {
                 // Lifted by an explicit answer or by progress past the blocked step itself (an approval at the
                 // department that suspended the invoice).
-                blocks.removeAll { b in
+                let reached = effect.primary | k.ancestors(of: effect.primary)
+                blocks.removeAll { b, at in
                     guard b.event.at <= e.at, b.state != .refused || state.closesInvoice else { return false }
                     if state.lifts(b.state) { return true }
-                    guard let blocked = b.stepID, state.concernsApproval || !state.completes.actions.isEmpty else { return false }
-                    return primary.contains { $0 == blocked || (ancestors[$0]?.contains(blocked) ?? false) }
+                    guard at >= 0, state.concernsApproval || !state.completes.actions.isEmpty else { return false }
+                    return reached & (1 << UInt64(at)) != 0
                 }
             }
         }
         if closed {
-            impliedByEvents.formUnion(steps.map(\.id))
+            impliedByEvents |= k.allSteps
             blocks.removeAll()
         }
 
-        // Implied completions: predecessors of a done step, and what events prove without dating it.
-        var implied = impliedByEvents.filter { done[$0] == nil }
-        for id in done.keys { for a in ancestors[id] ?? [] where done[a] == nil { implied.insert(a) } }
+        // Implied completions: what events prove without dating it, and the predecessors of a done step.
+        let implied = (impliedByEvents | k.ancestors(of: done)) & ~done
+        let finished = done | implied
 
         // Finishing-time laws in working days from the origin, in route order.
-        let order = routeFacts?.order ?? route?.topologicalOrder() ?? []
-        var finish: [String: DwellDistribution] = [:]
+        var finish = [DwellDistribution?](repeating: nil, count: k.count)
         var positions: [StepPosition] = []
+        positions.reserveCapacity(k.order.count)
         let now = axis.index(of: asOf.adding(days: 1))
-        for s in order {
-            let dept = deptOf[s.id]
-            let branch = carried[s.id] ?? .invoice
+        for i in k.order {
+            guard let s = route?.steps[i] else { continue }
+            let step = k.steps[i]
+            let bit: UInt64 = 1 << UInt64(i)
+            let dept = circuit.departments[i]
+            let branch = step.carried
             var status = StepPosition.Status.waiting
             var since: CivilDate?
-            if let d = done[s.id] {
+            if let d = doneAt[i] {
                 status = .done
-                if withLaws { finish[s.id] = .point(max(axis.index(of: d.date), 0)) }
-            } else if implied.contains(s.id) {
+                if withLaws { finish[i] = .point(max(axis.index(of: d.date), 0)) }
+            } else if implied & bit != 0 {
                 status = .done
             }
-            let predsDone = s.after.allSatisfy { done[$0] != nil || implied.contains($0) }
-            let dates = s.after.compactMap { done[$0]?.date }
-            if s.after.isEmpty {
+            if step.afterList.isEmpty {
                 since = branch == .approval ? (invoice.deliveryDate ?? invoice.issueDate) : invoice.issueDate
-            } else if dates.count == s.after.count {
-                since = dates.max()
+            } else if step.after & ~done == 0 {
+                since = step.afterList.compactMap { doneAt[$0]?.date }.max()
             }
-            if status != .done && predsDone { status = .pending }
+            if status != .done && step.after & ~finished == 0 { status = .pending }
             // Working days spent at a pending step so far.
             var dwell: Int?
             if status == .pending, let since { dwell = max(0, now - axis.index(of: since) - 1) }
             guard withLaws else {
                 positions.append(StepPosition(
-                    step: s, department: dept, carried: branch, status: status, doneAt: done[s.id]?.date,
-                    evidence: done[s.id]?.event, implied: implied.contains(s.id), since: since, dwellDays: dwell,
+                    step: s, department: dept, carried: branch, status: status, doneAt: doneAt[i]?.date,
+                    evidence: doneAt[i]?.event, implied: implied & bit != 0, since: since, dwellDays: dwell,
                     probabilityDone: status == .done ? 1 : 0, probabilityHere: 0, law: PositionEngine.noLaw, lawSource: .prior))
                 continue
             }
             let (law, source) = model.dwell(for: s, department: dept, group: graph.group.id)
             // Start law: the latest predecessor; for a starting step, its branch's origin.
             var start: DwellDistribution
-            if s.after.isEmpty {
+            if step.afterList.isEmpty {
                 let o = branch == .approval ? (invoice.deliveryDate ?? invoice.issueDate) : invoice.issueDate
                 start = .point(max(axis.index(of: o), 0))
             } else {
-                start = s.after.compactMap { finish[$0] }.reduce(DwellDistribution.point(0)) { $0.maximum($1) }
+                start = step.afterList.compactMap { finish[$0] }.reduce(DwellDistribution.point(0)) { $0.maximum($1) }
             }
-            if finish[s.id] == nil {
-                if implied.contains(s.id) {
+            if finish[i] == nil {
+                if implied & bit != 0 {
                     // Done before a later step: somewhere between its start and that step's date; take the start.
-                    finish[s.id] = start
-                } else if s.action == .paymentRun || s.action == .payment, s.after.isEmpty == false {
-                    finish[s.id] = paymentRunFinish(start: start, law: law, axis: axis, scheduled: scheduled)
+                    finish[i] = start
+                } else if s.action == .paymentRun || s.action == .payment, !step.afterList.isEmpty {
+                    finish[i] = paymentRunFinish(start: start, law: law, axis: axis, scheduled: scheduled)
                 } else {
-                    finish[s.id] = start.adding(law)
+                    finish[i] = start.adding(law)
                 }
             }
-            var pDone = status == .done ? 1.0 : (finish[s.id]?.cdf(now - 1) ?? 0)
-            let pStarted = s.after.isEmpty ? 1.0 : s.after.map { p in
-                done[p] != nil || implied.contains(p) ? 1.0 : (finish[p]?.cdf(now - 1) ?? 0)
+            var pDone = status == .done ? 1.0 : (finish[i]?.cdf(now - 1) ?? 0)
+            let pStarted = step.afterList.isEmpty ? 1.0 : step.afterList.map { p in
+                finished & (1 << UInt64(p)) != 0 ? 1.0 : (finish[p]?.cdf(now - 1) ?? 0)
             }.reduce(1, *)
             if let elapsed = dwell {
                 // Silence as evidence: a completion is reported with probability r.
@@ -319,63 +282,73 @@ public struct PositionEngine: Sendable {
             }
             let here = status == .done ? 0 : max(0, min(1, (status == .pending ? 1 : pStarted) - pDone))
             positions.append(StepPosition(
-                step: s, department: dept, carried: branch, status: status, doneAt: done[s.id]?.date,
-                evidence: done[s.id]?.event, implied: implied.contains(s.id),
+                step: s, department: dept, carried: branch, status: status, doneAt: doneAt[i]?.date,
+                evidence: doneAt[i]?.event, implied: implied & bit != 0,
                 since: since, dwellDays: dwell, probabilityDone: pDone, probabilityHere: here, law: law, lawSource: source))
         }
         // A block whose message does not say where it is sits at the most advanced pending step where such
         // decisions are taken (approval, matching, posting, mandate), else at the last pending step.
         let pendingOrder = positions.filter { $0.status == .pending }
         let deciding = pendingOrder.last { [.approval, .matching, .posting, .mandate, .serviceFait].contains($0.step.action) } ?? pendingOrder.last
-        for i in blocks.indices where blocks[i].stepID == nil {
-            blocks[i].stepID = deciding?.step.id
-            if blocks[i].department == nil { blocks[i].department = deciding?.department?.id }
+        var located = blocks.map(\.block)
+        for i in located.indices where located[i].stepID == nil {
+            located[i].stepID = deciding?.step.id
+            if located[i].department == nil { located[i].department = deciding?.department?.id }
         }
-        let completion = closed || !withLaws ? nil : ahead(positions, route: route, now: now, axis: axis, scheduled: scheduled, finish: finish)
-        return InvoicePosition(invoice: invoice, route: route, asOf: asOf, steps: positions, blocks: blocks, closed: closed,
+        let completion = closed || !withLaws || route == nil ? nil : ahead(positions, route: k, now: now, axis: axis, scheduled: scheduled)
+        return InvoicePosition(invoice: invoice, route: route, asOf: asOf, steps: positions, blocks: located, closed: closed,
                                events: events, scheduledRun: scheduled, promisedDate: promised, axis: axis, completion: completion)
     }
 
     /// When the route will be complete, looking ahead from `now` (working-day index): a pending step is either
     /// done unreported (it ends now) or still there, and then needs what remains of its dwell law given the
     /// time already spent; waiting steps follow; a payment run waits for the next run. Laws are in working days
-    /// from the axis origin, all at or after `now`.
-    func ahead(_ positions: [StepPosition], route: Route?, now: Int, axis: WorkingDayAxis, scheduled: CivilDate?,
-               finish: [String: DwellDistribution]) -> DwellDistribution? {
-        guard let route else { return nil }
-        var ahead: [String: DwellDistribution] = [:]
+    /// from the axis origin, all at or after `now`. `positions` are the route's, in its order.
+    func ahead(_ positions: [StepPosition], route k: CompiledRoute, now: Int, axis: WorkingDayAxis, scheduled: CivilDate?) -> DwellDistribution? {
+        var ahead = [DwellDistribution?](repeating: nil, count: k.count)
         let today = DwellDistribution.point(max(now - 1, 0))
+        // The law kept from day k on (what lies before it is dropped, the rest renormalised).
         func notBefore(_ d: DwellDistribution, _ k: Int) -> DwellDistribution {
-            let tail = d.mass.enumerated().filter { $0.offset >= k }
-            guard tail.reduce(0, { $0 + $1.element }) > 1e-9 else { return .point(k) }
-            var m = Array(repeating: 0.0, count: (tail.last?.offset ?? k) + 1)
-            for (i, x) in tail { m[i] = x }
+            let mass = d.mass
+            guard k < mass.count else { return .point(k) }
+            var tail = 0.0
+            for i in k..<mass.count { tail += mass[i] }
+            guard tail > 1e-9 else { return .point(k) }
+            var m = Array(repeating: 0.0, count: mass.count)
+            for i in k..<mass.count { m[i] = mass[i] }
             return DwellDistribution(mass: m)
         }
-        for p in positions {
+        for (i, p) in zip(k.order, positions) {
             let s = p.step
+            let after = k.steps[i].afterList
             switch p.status {
             case .done:
-                ahead[s.id] = p.doneAt.map { .point(max(axis.index(of: $0), 0)) } ?? today
+                ahead[i] = p.doneAt.map { .point(max(axis.index(of: $0), 0)) } ?? today
             case .pending, .waiting:
-                let start = p.status == .pending && s.after.isEmpty ? today
-                    : s.after.compactMap { ahead[$0] }.reduce(today) { $0.maximum($1) }
+                let start = p.status == .pending && after.isEmpty ? today
+                    : after.compactMap { ahead[$0] }.reduce(today) { $0.maximum($1) }
                 if s.action == .paymentRun || s.action == .payment {
-                    ahead[s.id] = notBefore(paymentRunFinish(start: start, law: p.law, axis: axis, scheduled: scheduled), max(now - 1, 0))
+                    ahead[i] = notBefore(paymentRunFinish(start: start, law: p.law, axis: axis, scheduled: scheduled), max(now - 1, 0))
                 } else if p.status == .pending, let elapsed = p.dwellDays {
                     let still = start.adding(p.law.remaining(after: elapsed))
                     // Done unreported with probability pDone: it ends today.
-                    let mixed = zip(0..<max(still.mass.count, today.mass.count), 0...).map { i, _ in
-                        (i < still.mass.count ? still.mass[i] * (1 - p.probabilityDone) : 0) + (i < today.mass.count ? today.mass[i] * p.probabilityDone : 0)
-                    }
-                    ahead[s.id] = DwellDistribution(mass: mixed)
+                    let (a, b, done) = (still.mass, today.mass, p.probabilityDone)
+                    var mixed = Array(repeating: 0.0, count: max(a.count, b.count))
+                    for i in mixed.indices { mixed[i] = (i < a.count ? a[i] * (1 - done) : 0) + (i < b.count ? b[i] * done : 0) }
+                    ahead[i] = DwellDistribution(mass: mixed)
                 } else {
-                    ahead[s.id] = notBefore(start.adding(p.law), max(now - 1, 0))
+                    ahead[i] = notBefore(start.adding(p.law), max(now - 1, 0))
                 }
             }
         }
-        let finals = facts[route.id]?.finalIDs ?? route.finalSteps.map(\.id)
-        return finals.compactMap { ahead[$0] }.reduce(nil as DwellDistribution?) { acc, f in acc.map { $0.maximum(f) } ?? f }
+        // The final steps in the route's order.
+        var finals: [DwellDistribution] = []
+        var bits = k.finalSteps
+        while bits != 0 {
+            if let f = ahead[bits.trailingZeroBitCount] { finals.append(f) }
+            bits &= bits - 1
+        }
+        return finals.dropFirst().reduce(finals.first) { acc, f in acc.map { $0.maximum(f) } ?? f }
     }
 
     /// The law of the day a payment-run step is done: ready after its own preparation time, then paid in the
@@ -422,6 +395,24 @@ extension OrgGraph {
             return department(for: run, deliveredAt: invoice.site)?.id
         }
         return nil
+    }
+}
+
+/// The circuits an engine has met, shared by the engine's copies and threads behind a lock.
+final class CircuitCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var circuits: [PositionEngine.SiteOrder: PositionEngine.Circuit] = [:]
+
+    func circuit(_ key: PositionEngine.SiteOrder, make: () -> PositionEngine.Circuit) -> PositionEngine.Circuit {
+        lock.lock()
+        let known = circuits[key]
+        lock.unlock()
+        if let known { return known }
+        let circuit = make()
+        lock.lock()
+        circuits[key] = circuit
+        lock.unlock()
+        return circuit
     }
 }
 
