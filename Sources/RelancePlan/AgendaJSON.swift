@@ -21,7 +21,7 @@ extension Agenda {
         skeleton.deferred = []
         let text = String(decoding: try encoder.encode(skeleton), as: UTF8.self)
 
-        // Every list's chunks, encoded concurrently.
+        // Every list's chunks, encoded and indented concurrently.
         struct Chunk: Sendable {
             var key: String
             var encode: @Sendable () throws -> Data
@@ -31,7 +31,7 @@ extension Agenda {
             let size = max(1, chunkSize)
             for start in stride(from: 0, to: items.count, by: size) {
                 let slice = Array(items[start..<min(items.count, start + size)])
-                chunks.append(Chunk(key: key) { try Agenda.jsonEncoder().encode(slice) })
+                chunks.append(Chunk(key: key) { Agenda.indentedElements(of: try Agenda.jsonEncoder().encode(slice)) })
             }
         }
         add("bills", bills)
@@ -46,7 +46,7 @@ extension Agenda {
 
         // The skeleton's text, each non-empty list's `[ ]` replaced by its elements, in one pass into one buffer.
         var out = Data()
-        out.reserveCapacity(text.utf8.count + bodies.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count * 9 / 8 } })
+        out.reserveCapacity(text.utf8.count + bodies.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count + 2 } })
         var rest = text[...]
         let lists = try bodies.keys.map { key -> (Range<String.Index>, String) in
             guard let range = text.range(of: "\"\(key)\" : [\n\n  ]") else { throw AgendaJSONError.layout(key) }
@@ -57,7 +57,7 @@ extension Agenda {
             out.append(contentsOf: "\"\(key)\" : [\n".utf8)
             for (i, part) in (bodies[key] ?? []).enumerated() {
                 if i > 0 { out.append(contentsOf: ",\n".utf8) }
-                Agenda.appendIndentedElements(of: part, to: &out)
+                out.append(part)
             }
             out.append(contentsOf: "\n  ]".utf8)
             rest = text[range.upperBound...]
@@ -74,24 +74,30 @@ extension Agenda {
         return encoder
     }
 
-    /// Appends the elements of an encoded top-level array (`[`, the elements, `]`, one per line) to `out`,
-    /// each line indented two spaces more: at the depth of a list inside the agenda object.
-    static func appendIndentedElements(of array: Data, to out: inout Data) {
-        array.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+    /// The elements of an encoded top-level array (`[`, the elements, `]`, one per line), each line indented
+    /// two spaces more: at the depth of a list inside the agenda object.
+    static func indentedElements(of array: Data) -> Data {
+        array.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data in
             let bytes = raw.bindMemory(to: UInt8.self)
-            let newline = UInt8(ascii: "\n")
+            let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
             // Between the first line break (after `[`) and the last one (before `]`).
-            guard let first = bytes.firstIndex(of: newline), let last = bytes.lastIndex(of: newline), first < last else { return }
+            guard let first = bytes.firstIndex(of: newline), let last = bytes.lastIndex(of: newline), first < last else { return Data() }
+            var out: [UInt8] = []
+            out.reserveCapacity(array.count + array.count / 8)
             var lineStart = first + 1
             while lineStart <= last {
                 var end = lineStart
                 while end < last && bytes[end] != newline { end += 1 }
                 if lineStart > first + 1 { out.append(newline) }
                 // The encoder leaves the blank line of an empty list unindented.
-                if end > lineStart { out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
+                if end > lineStart {
+                    out.append(space)
+                    out.append(space)
+                }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<end]))
                 lineStart = end + 1
             }
+            return Data(out)
         }
     }
 }

@@ -42,64 +42,83 @@ extension Store {
     }
 
     /// A group's organisation; without its contacts when `contacts` is false (what positions and learning need
-    /// leaves them out). The statements are cached: `relance learn` loads thousands of organisations.
+    /// leaves them out). The statements are cached and the columns named and read by position (a lookup by
+    /// name compares names case-insensitively, every time): `relance learn` and `relance forecast` load
+    /// thousands of organisations.
     func loadGraph(_ groupID: String, includeArchived: Bool, contacts: Bool = true, _ db: Database) throws -> OrgGraph? {
-        guard let g = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM customer_group WHERE id = ?"), arguments: [groupID]) else {
+        guard let g = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, responsible, notes FROM customer_group WHERE id = ?"),
+                                       arguments: [groupID]) else {
             return nil
         }
         let live = includeArchived ? "" : " AND archived_at IS NULL"
-        func rows(_ table: String) throws -> [Row] {
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE group_id = ?\(live) ORDER BY position"), arguments: [groupID])
+        func rows(_ table: String, _ columns: String) throws -> [Row] {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(columns) FROM \(table) WHERE group_id = ?\(live) ORDER BY position"), arguments: [groupID])
         }
         // One decoder for the organisation's JSON columns (a decoder per value cost as much as the decoding).
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try decoder.decode(type, from: Data(text.utf8)) }
-        var graph = OrgGraph(group: CustomerGroup(id: g["id"], name: g["name"], responsible: g["responsible"], notes: g["notes"]))
-        for r in try rows("legal_entity") {
-            let days: Int? = r["terms_days"]
+        var graph = OrgGraph(group: CustomerGroup(id: g[0], name: g[1], responsible: g[2], notes: g[3]))
+        for r in try rows("legal_entity", """
+            id, name, siren, vat, terms_days, terms_end_of_month, terms_basis, terms_pay_day, calendar, invoice_address, requires_purchase_order
+            """) {
+            let days: Int? = r[4]
             let terms = days.map {
-                PaymentTerms(days: $0, endOfMonth: EndOfMonthRule(rawValue: r["terms_end_of_month"] ?? "") ?? .none,
-                             basis: TermsBasis(rawValue: r["terms_basis"] ?? "") ?? .invoiceDate, payDay: r["terms_pay_day"])
+                PaymentTerms(days: $0, endOfMonth: EndOfMonthRule(rawValue: r[5] ?? "") ?? .none,
+                             basis: TermsBasis(rawValue: r[6] ?? "") ?? .invoiceDate, payDay: r[7])
             }
             graph.entities.append(LegalEntity(
-                id: r["id"], name: r["name"], siren: r["siren"], vatNumber: r["vat"], terms: terms,
-                calendar: try calendar(r["calendar"], decode), invoiceAddress: r["invoice_address"],
-                requiresPurchaseOrder: r["requires_purchase_order"]))
+                id: r[0], name: r[1], siren: r[2], vatNumber: r[3], terms: terms,
+                calendar: try calendar(r[8], decode), invoiceAddress: r[9], requiresPurchaseOrder: r[10]))
         }
-        for r in try rows("site") {
-            let address: String? = r["address"]
+        for r in try rows("site", "id, entity_id, name, kind, siret, address, paid_by, receives_deliveries") {
+            let address: String? = r[5]
             graph.sites.append(Site(
-                id: r["id"], entity: r["entity_id"], name: r["name"], kind: SiteKind(rawValue: r["kind"]) ?? .office, siret: r["siret"],
-                address: try address.map { try decode(AddressRecord.self, $0).address }, paidBy: r["paid_by"],
-                receivesDeliveries: r["receives_deliveries"]))
+                id: r[0], entity: r[1], name: r[2], kind: SiteKind(rawValue: r[3]) ?? .office, siret: r[4],
+                address: try address.map { try decode(AddressRecord.self, $0).address }, paidBy: r[6], receivesDeliveries: r[7]))
         }
-        for r in try rows("department") {
+        for r in try rows("department", "id, site_id, name, role, email, phone") {
             graph.departments.append(Department(
-                id: r["id"], site: r["site_id"], name: r["name"], role: DepartmentRole(rawValue: r["role"]) ?? .management,
-                email: r["email"], phone: r["phone"]))
+                id: r[0], site: r[1], name: r[2], role: DepartmentRole(rawValue: r[3]) ?? .management, email: r[4], phone: r[5]))
         }
-        for r in contacts ? try rows("contact") : [] {
+        for r in contacts ? try rows("contact", "id, department_id, name, title, phone, email, hours, time_zone, language, channel") : [] {
             graph.contacts.append(Contact(
-                id: r["id"], department: r["department_id"], name: r["name"], title: r["title"], phone: r["phone"], email: r["email"],
-                hours: hours(r["hours"]), timeZone: r["time_zone"], language: r["language"],
-                channel: Channel(rawValue: r["channel"]) ?? .phone))
+                id: r[0], department: r[1], name: r[2], title: r[3], phone: r[4], email: r[5],
+                hours: hours(r[6]), timeZone: r[7], language: r[8], channel: Channel(rawValue: r[9]) ?? .phone))
         }
-        for r in try rows("route") {
-            let id: String = r["id"]
-            let stepRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM route_step WHERE route_id = ? ORDER BY position"), arguments: [id])
+        for r in try rows("route", "id, name, applies_to") {
+            let id: String = r[0]
+            let stepRows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT step_id, name, action, department_id, site_role, after, carries, expected_days FROM route_step WHERE route_id = ? ORDER BY position
+                """), arguments: [id])
             let steps = try stepRows.map { s in
-                let department: String? = s["department_id"]
-                let role: String? = s["site_role"]
+                let department: String? = s[3]
+                let role: String? = s[4]
                 let ref: DepartmentRef = department.map(DepartmentRef.fixed)
                     ?? .atDeliverySite(role.flatMap(DepartmentRole.init(rawValue:)) ?? .accountsPayable)
-                let carries: String? = s["carries"]
-                return RouteStep(id: s["step_id"], name: s["name"], action: StepAction(rawValue: s["action"]) ?? .matching, department: ref,
-                                 after: try decode([String].self, s["after"]), carries: carries.flatMap(Carried.init(rawValue:)),
-                                 expectedDays: s["expected_days"])
+                let carries: String? = s[6]
+                return RouteStep(id: s[0], name: s[1], action: StepAction(rawValue: s[2]) ?? .matching, department: ref,
+                                 after: try predecessors(s[5], decode), carries: carries.flatMap(Carried.init(rawValue:)), expectedDays: s[7])
             }
-            graph.routes.append(Route(id: id, name: r["name"], appliesTo: try decode(RuleRecord.self, r["applies_to"]).rule, steps: steps))
+            graph.routes.append(Route(id: id, name: r[1], appliesTo: try rule(r[2], decode), steps: steps))
         }
         return graph
+    }
+
+    /// A step's stored predecessors (a JSON list of step ids), decoded once per text: routes of many customers
+    /// name their steps alike.
+    private func predecessors(_ text: String, _ decode: ([String].Type, String) throws -> [String]) throws -> [String] {
+        if let known = decodedPredecessors.value(for: text) { return known }
+        let after = try decode([String].self, text)
+        decodedPredecessors.set(after, for: text)
+        return after
+    }
+
+    /// A route's stored rule, decoded once per text.
+    private func rule(_ text: String, _ decode: (RuleRecord.Type, String) throws -> RuleRecord) throws -> RouteRule {
+        if let known = decodedRules.value(for: text) { return known }
+        let rule = try decode(RuleRecord.self, text).rule
+        decodedRules.set(rule, for: text)
+        return rule
     }
 
     /// A stored calendar, decoded once per text: entities mostly share a handful of calendars (the country's

@@ -13,9 +13,11 @@ public final class Store: Sendable {
     let decodedModels = DecodedCache<LearnedDwellModel>()
     /// Organisations already loaded for one-invoice books, by group and organisation import stamp.
     let loadedGraphs = DecodedCache<OrgGraph>()
-    /// Calendars and contact hours as stored, by their text (``loadGraph(_:includeArchived:contacts:_:)``).
+    /// Calendars, contact hours, step predecessors and route rules as stored, by their text (``loadGraph(_:includeArchived:contacts:_:)``).
     let decodedCalendars = DecodedCache<PayablesCalendar>(limit: 256)
     let parsedHours = DecodedCache<WorkingHours>(limit: 256)
+    let decodedPredecessors = DecodedCache<[String]>(limit: 1_024)
+    let decodedRules = DecodedCache<RouteRule>(limit: 1_024)
 
     /// The default file name, in the working directory.
     public static let defaultFileName = "relance.sqlite"

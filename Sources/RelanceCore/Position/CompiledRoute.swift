@@ -64,9 +64,10 @@ struct CompiledRoute: Sendable {
         (self.proof, self.here, self.firstHere) = (proof, here, firstHere)
     }
 
-    /// `nil` when the route is beyond what bits cover (more than 64 steps, two steps with one id, a
-    /// predecessor the route does not have).
-    init?(graph: OrgGraph, route: Route, site: String, departments: [String: Int32]) {
+    /// The route's steps as bits, not placed at a site yet (no step has a department: see
+    /// ``placed(at:route:graph:departments:)``). `nil` when the route is beyond what bits cover (more than 64
+    /// steps, two steps with one id, a predecessor the route does not have).
+    init?(route: Route) {
         let steps = route.steps
         guard steps.count <= 64 else { return nil }
         var index: [String: Int] = [:]
@@ -94,8 +95,7 @@ struct CompiledRoute: Sendable {
         let actions = StepAction.allCases
         let compiled = steps.indices.map { i in
             let s = steps[i]
-            return Step(action: actions.firstIndex(of: s.action) ?? 0, counts: DwellTally.counts(s.action),
-                        department: graph.department(for: s, deliveredAt: site).map { departments[$0.id] ?? -1 } ?? -1,
+            return Step(action: actions.firstIndex(of: s.action) ?? 0, counts: DwellTally.counts(s.action), department: -1,
                         after: mask(s.after), afterList: afterLists[i], carried: carried[s.id] ?? .invoice)
         }
         self.steps = compiled
@@ -104,14 +104,26 @@ struct CompiledRoute: Sendable {
         proof = StateFacts.table.map { state in
             compiled.indices.reduce(0) { m, i in state.actions & 1 << UInt64(compiled[i].action) != 0 ? m | 1 << UInt64(i) : m }
         }
+        here = []
+        firstHere = []
+    }
+
+    /// The route (the one compiled) for invoices delivered at `site`: each step's department there (a step
+    /// at the delivery site's reception is at this site's), and each department's steps.
+    func placed(at site: String, route: Route, graph: OrgGraph, departments: [String: Int32]) -> CompiledRoute {
+        var placed = self
         var here = Array(repeating: UInt64(0), count: departments.count)
         var firstHere = Array(repeating: Int8(-1), count: departments.count)
-        for (i, s) in compiled.enumerated() where s.department >= 0 && Int(s.department) < departments.count {
-            here[Int(s.department)] |= 1 << UInt64(i)
-            if firstHere[Int(s.department)] < 0 { firstHere[Int(s.department)] = Int8(i) }
+        for (i, s) in route.steps.enumerated() where i < count {
+            let d = graph.department(for: s, deliveredAt: site).map { departments[$0.id] ?? -1 } ?? -1
+            placed.steps[i].department = d
+            guard d >= 0 && Int(d) < departments.count else { continue }
+            here[Int(d)] |= 1 << UInt64(i)
+            if firstHere[Int(d)] < 0 { firstHere[Int(d)] = Int8(i) }
         }
-        self.here = here
-        self.firstHere = firstHere
+        placed.here = here
+        placed.firstHere = firstHere
+        return placed
     }
 
     /// Every ancestor of any of these steps.

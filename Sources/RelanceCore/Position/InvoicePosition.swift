@@ -84,9 +84,17 @@ public struct PositionEngine: Sendable {
     /// The route and the paying calendar of each site and order type met, with what every position on the
     /// circuit needs (the compiled route, its steps' departments, the calendar's working-day table and time
     /// zone), worked out once per engine rather than once per invoice, and only for the circuits asked for.
-    private let circuits = CircuitCache()
-    /// The instant that ends the as-of day, by time zone.
-    private let cutoffs = Cutoffs()
+    private let circuits = Memo<SiteOrder, Circuit>()
+    /// Routes compiled (``CompiledRoute/init(route:)``), before their steps are placed at a site.
+    private let compiledRoutes = Memo<Route, CompiledRoute?>(limit: 1_000)
+    /// The instant that ends the as-of day (the start of the next day there), by time zone and day:
+    /// `CivilDate.start(in:)` builds a `Calendar` each time, and every position asks for it.
+    private let cutoffs = Memo<Cutoff, Date>(limit: 1_000)
+
+    struct Cutoff: Hashable, Sendable {
+        var zone: String
+        var day: Int
+    }
 
     struct Circuit: Sendable {
         var route: Route?
@@ -98,7 +106,7 @@ public struct PositionEngine: Sendable {
         /// The department of each step of the route (by index) for an invoice delivered at the circuit's site.
         var departments: [Department?]
 
-        init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32]) {
+        init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32], compile: (Route) -> CompiledRoute?) {
             let route = graph.route(forSite: site, orderType: orderType)
             let calendar = graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar
             self.route = route
@@ -106,7 +114,7 @@ public struct PositionEngine: Sendable {
             let paying = calendar ?? PayablesCalendar()
             table = WorkingDayTable.shared(for: paying)
             zone = TimeZone(identifier: paying.timeZone) ?? .gmt
-            compiled = route.flatMap { CompiledRoute(graph: graph, route: $0, site: site, departments: departmentIndex) }
+            compiled = route.flatMap { r in compile(r)?.placed(at: site, route: r, graph: graph, departments: departmentIndex) }
                 ?? .empty(departments: departmentIndex.count)
             departments = compiled.count == 0 ? [] : (route?.steps ?? []).map { graph.department(for: $0, deliveredAt: site) }
         }
@@ -130,8 +138,10 @@ public struct PositionEngine: Sendable {
     }
 
     func fullCircuit(site: String, orderType: String?) -> Circuit {
-        circuits.circuit(SiteOrder(site: site, orderType: orderType)) {
-            Circuit(graph: graph, site: site, orderType: orderType, departmentIndex: departmentIndex)
+        circuits.value(for: SiteOrder(site: site, orderType: orderType)) {
+            Circuit(graph: graph, site: site, orderType: orderType, departmentIndex: departmentIndex) { route in
+                compiledRoutes.value(for: route) { CompiledRoute(route: route) }
+            }
         }
     }
 
@@ -156,7 +166,7 @@ public struct PositionEngine: Sendable {
         let route = circuit.route
         let k = circuit.compiled
         let zone = circuit.zone
-        let cutoff = cutoffs.end(of: asOf, in: zone)
+        let cutoff = cutoffs.value(for: Cutoff(zone: zone.identifier, day: asOf.dayNumber)) { asOf.adding(days: 1).start(in: zone) }
         let events = allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
         let origin = min(invoice.issueDate, invoice.deliveryDate ?? invoice.issueDate)
         let axis = WorkingDayAxis(origin: origin, table: circuit.table)
@@ -395,49 +405,5 @@ extension OrgGraph {
             return department(for: run, deliveredAt: invoice.site)?.id
         }
         return nil
-    }
-}
-
-/// The circuits an engine has met, shared by the engine's copies and threads behind a lock.
-final class CircuitCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var circuits: [PositionEngine.SiteOrder: PositionEngine.Circuit] = [:]
-
-    func circuit(_ key: PositionEngine.SiteOrder, make: () -> PositionEngine.Circuit) -> PositionEngine.Circuit {
-        lock.lock()
-        let known = circuits[key]
-        lock.unlock()
-        if let known { return known }
-        let circuit = make()
-        lock.lock()
-        circuits[key] = circuit
-        lock.unlock()
-        return circuit
-    }
-}
-
-/// The instant each day ends in each time zone an engine meets (the start of the next day there), shared by
-/// the engine's copies and threads behind a lock: `CivilDate.start(in:)` builds a `Calendar` each time, and
-/// every position asks for the end of its as-of day.
-final class Cutoffs: @unchecked Sendable {
-    private struct Key: Hashable {
-        var zone: String
-        var day: Int
-    }
-
-    private let lock = NSLock()
-    private var instants: [Key: Date] = [:]
-
-    func end(of day: CivilDate, in zone: TimeZone) -> Date {
-        let key = Key(zone: zone.identifier, day: day.dayNumber)
-        lock.lock()
-        let known = instants[key]
-        lock.unlock()
-        if let known { return known }
-        let instant = day.adding(days: 1).start(in: zone)
-        lock.lock()
-        if instants.count < 1_000 { instants[key] = instant }
-        lock.unlock()
-        return instant
     }
 }

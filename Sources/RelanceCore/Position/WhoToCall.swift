@@ -28,6 +28,15 @@ public struct CallPlanner: Sendable {
     public var graph: OrgGraph
     /// People learned from messages (a Peppol buyer contact), by name, with their department when known.
     public var learned: [(name: String, phone: String?, email: String?, department: String?)]
+    /// When each contact can next be reached from a moment: the same few contacts are asked about every
+    /// open invoice of a customer, from the same moment.
+    private let reachable = Memo<Reachable, Date?>()
+
+    private struct Reachable: Hashable, Sendable {
+        var hours: WorkingHours
+        var timeZone: String
+        var from: Date
+    }
 
     public init(graph: OrgGraph, learned: [(name: String, phone: String?, email: String?, department: String?)] = []) {
         self.graph = graph
@@ -73,7 +82,9 @@ public struct CallPlanner: Sendable {
 
     func person(_ c: Contact, _ d: Department, _ role: String, _ moment: Date) -> CallPlan.Person {
         CallPlan.Person(name: c.name, title: c.title, phone: c.phone ?? d.phone, email: c.email, department: d, channel: c.channel, role: role,
-                        reachable: CallPlanner.nextReachable(c.hours, timeZone: c.timeZone, from: moment), hours: c.hours, timeZone: c.timeZone)
+                        reachable: reachable.value(for: Reachable(hours: c.hours, timeZone: c.timeZone, from: moment)) {
+                            CallPlanner.nextReachable(c.hours, timeZone: c.timeZone, from: moment)
+                        }, hours: c.hours, timeZone: c.timeZone)
     }
 
     /// The question to ask, with the invoice's references.
