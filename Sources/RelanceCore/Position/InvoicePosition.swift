@@ -368,9 +368,8 @@ public struct PositionEngine: Sendable {
         let ready = start.adding(law)
         var m = Array(repeating: 0.0, count: DwellDistribution.horizon + 1)
         for (i, p) in ready.mass.enumerated() where p > 0 {
-            let day = axis.date(at: i)
-            let run = axis.table.nextPaymentRun(onOrAfter: day) ?? day
-            m[min(max(axis.index(of: run), i), DwellDistribution.horizon)] += p
+            let run = axis.table.runAfter(workday: axis.base + i) - axis.base
+            m[min(max(run, i), DwellDistribution.horizon)] += p
         }
         return DwellDistribution(mass: m)
     }

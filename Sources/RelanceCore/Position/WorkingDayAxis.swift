@@ -13,6 +13,9 @@ public final class WorkingDayTable: Sendable {
     let workdays: [Int32]
     /// `nextRun[k]` = day offset of the first payment run on or after `start + k`, or -1.
     let nextRun: [Int32]
+    /// `runAfterWorkday[w]` = the working-day count (``count(before:)``) of the first payment run on or after
+    /// working day `w`, or `w` itself when there is none: what a payment-run step's law maps each day to.
+    let runAfterWorkday: [Int32]
 
     static let first = CivilDate(dayNumber: CivilDate.daysFromCivil(year: 2000, month: 1, day: 1))
     static let last = CivilDate(dayNumber: CivilDate.daysFromCivil(year: 2100, month: 12, day: 31))
@@ -44,6 +47,10 @@ public final class WorkingDayTable: Sendable {
         self.cumulative = cumulative
         self.workdays = workdays
         self.nextRun = nextRun
+        runAfterWorkday = workdays.indices.map { w in
+            let r = nextRun[Int(workdays[w])]
+            return r >= 0 ? cumulative[Int(r)] : Int32(w)
+        }
     }
 
     private static let cache = TableCache()
@@ -68,6 +75,14 @@ public final class WorkingDayTable: Sendable {
         if i < 0 { return start.adding(days: i * 7 / 5 - 1) }
         let lastDay = start.adding(days: Int(workdays[workdays.count - 1]))
         return calendar.adding(workingDays: i - workdays.count + 1, to: lastDay) ?? lastDay
+    }
+
+    /// The working-day count of the first payment run on or after working day `w` (`w` when there is none),
+    /// as ``count(before:)`` of ``nextPaymentRun(onOrAfter:)`` of ``workday(_:)`` gives it.
+    func runAfter(workday w: Int) -> Int {
+        if w >= 0 && w < runAfterWorkday.count { return Int(runAfterWorkday[w]) }
+        let day = workday(w)
+        return count(before: nextPaymentRun(onOrAfter: day) ?? day)
     }
 
     /// The first payment run on or after `date` (same answer as ``PayablesCalendar/nextPaymentRun(onOrAfter:)``).
