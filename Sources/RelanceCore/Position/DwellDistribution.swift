@@ -235,7 +235,12 @@ public struct DwellDistribution: Hashable, Sendable {
                         let x = a[i]
                         // Sums below the last bin land where they fall; the rest goes to the last bin.
                         let below = Swift.max(0, Swift.min(b.count, last - i))
-                        for j in 0..<below { out[i + j] += x * b[j] }
+                        // Through pointers, without an overflow check on i + j, the loop runs on vector
+                        // registers (each element computed as before, so the same numbers).
+                        if below > 0, let o = out.baseAddress, let bj = b.baseAddress {
+                            let shifted = o + i
+                            for j in 0..<below { shifted[j] += x * bj[j] }
+                        }
                         out[last] += x * (below < b.count ? beyond[below - lowest] : 0)
                     }
                 }

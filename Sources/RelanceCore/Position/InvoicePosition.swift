@@ -85,8 +85,10 @@ public struct PositionEngine: Sendable {
     /// circuit needs (the compiled route, its steps' departments, the calendar's working-day table and time
     /// zone), worked out once per engine rather than once per invoice, and only for the circuits asked for.
     private let circuits = Memo<SiteOrder, Circuit>()
-    /// Routes compiled (``CompiledRoute/init(route:)``), before their steps are placed at a site.
-    private let compiledRoutes = Memo<Route, CompiledRoute?>(limit: 1_000)
+    /// Routes compiled (``CompiledRoute/init(route:)``), before their steps are placed at a site, by id
+    /// (when no two routes share one, as validation asks: hashing a whole route costs as much as compiling it).
+    private let compiledRoutes = Memo<String, CompiledRoute?>(limit: 1_000)
+    private let routeIDsAreUnique: Bool
     /// The instant that ends the as-of day (the start of the next day there), by time zone and day:
     /// `CivilDate.start(in:)` builds a `Calendar` each time, and every position asks for it.
     private let cutoffs = Memo<Cutoff, Date>(limit: 1_000)
@@ -135,12 +137,13 @@ public struct PositionEngine: Sendable {
         }
         departmentIDs = ids
         departmentIndex = index
+        routeIDsAreUnique = Set(graph.routes.map(\.id)).count == graph.routes.count
     }
 
     func fullCircuit(site: String, orderType: String?) -> Circuit {
         circuits.value(for: SiteOrder(site: site, orderType: orderType)) {
             Circuit(graph: graph, site: site, orderType: orderType, departmentIndex: departmentIndex) { route in
-                compiledRoutes.value(for: route) { CompiledRoute(route: route) }
+                routeIDsAreUnique ? compiledRoutes.value(for: route.id) { CompiledRoute(route: route) } : CompiledRoute(route: route)
             }
         }
     }
