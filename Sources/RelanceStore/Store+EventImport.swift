@@ -295,8 +295,9 @@ public final class EventAppender {
         }
         var department: UnsafeBufferPointer<UInt8>?
         if let graph = groups[g].graph ?? nil,
-           let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invoice WHERE id = ?"), arguments: [String(decoding: id, as: UTF8.self)]),
-           let full = Store.invoice(row, payments: []) {
+           let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Store.invoiceColumns) FROM invoice i WHERE i.id = ?"),
+                                      arguments: [String(decoding: id, as: UTF8.self)]) {
+            let full = try Store.invoice(columns: row, payments: [])
             department = graph.likelyDepartment(of: state, for: full).map { arena.copy($0) }
         }
         inferred[key] = department

@@ -45,8 +45,10 @@ extension Store {
     /// The events of an invoice, in time order (then in the order they were recorded).
     public func events(of invoice: String, until: Date? = nil) throws -> [InvoiceEvent] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id",
-                             arguments: [invoice, Int64((until ?? .distantFuture).timeIntervalSince1970)]).map(Store.event(_:))
+            var events: [InvoiceEvent] = []
+            try Store.stepEvents(db, sql: "SELECT \(EventRowDecoder.columns(prefix: "")) FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id",
+                                 arguments: [invoice, Int64((until ?? .distantFuture).timeIntervalSince1970)]) { events.append($0) }
+            return events
         }
     }
 
@@ -54,58 +56,50 @@ extension Store {
     public func eventsByInvoice(group: String? = nil, until: Date? = nil) throws -> [String: [InvoiceEvent]] {
         try writer.read { db in
             let limit = Int64((until ?? .distantFuture).timeIntervalSince1970)
-            let rows: [Row]
+            var events: [String: [InvoiceEvent]] = [:]
+            let collect = { (e: InvoiceEvent) in events[e.invoice, default: []].append(e) }
             if let group {
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT e.* FROM event e JOIN invoice i ON i.id = e.invoice_id WHERE i.group_id = ? AND e.at <= ? ORDER BY e.invoice_id, e.at, e.id
-                    """, arguments: [group, limit])
+                try Store.stepEvents(db, sql: """
+                    SELECT \(EventRowDecoder.columns(prefix: "e.")) FROM event e JOIN invoice i ON i.id = e.invoice_id
+                    WHERE i.group_id = ? AND e.at <= ? ORDER BY e.invoice_id, e.at, e.id
+                    """, arguments: [group, limit], collect)
             } else {
-                rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM event WHERE at <= ? ORDER BY invoice_id, at, id"), arguments: [limit])
+                try Store.stepEvents(db, sql: "SELECT \(EventRowDecoder.columns(prefix: "")) FROM event WHERE at <= ? ORDER BY invoice_id, at, id",
+                                     arguments: [limit], collect)
             }
-            return Dictionary(grouping: rows.map(Store.event(_:)), by: \.invoice)
+            return events
         }
-    }
-
-    static func event(_ r: Row) -> InvoiceEvent {
-        let state: String? = r["state"], amount: Int64? = r["amount_minor"], currency: String? = r["currency"], date: String? = r["date"]
-        return InvoiceEvent(
-            id: r["id"], invoice: r["invoice_id"], state: state.flatMap(CanonicalState.init(rawValue:)),
-            at: Date(timeIntervalSince1970: Double(r["at"] as Int64)), timeZone: r["time_zone"], department: r["department_id"],
-            contact: r["contact_id"], source: EventSource(rawValue: r["source"]) ?? .erp, rawCode: r["raw_code"], reason: r["reason"],
-            action: r["action"], note: r["note"], amount: amount.map { Money(minorUnits: $0, currency: currency ?? "EUR") },
-            date: date.flatMap { CivilDate(iso: $0) })
     }
 
     /// Invoices (and credit notes) of a customer group, or of all, with their payments.
     public func invoices(group: String? = nil) throws -> [Invoice] {
         try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: group == nil ? "SELECT * FROM invoice ORDER BY id" : "SELECT * FROM invoice WHERE group_id = ? ORDER BY id",
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Store.invoiceColumns) FROM invoice i" + (group == nil ? "" : " WHERE i.group_id = ?") + " ORDER BY i.id",
                                         arguments: group.map { [$0] } ?? [])
             var payments: [String: [Payment]] = [:]
             let prows = try Row.fetchAll(db, sql: group == nil ? "SELECT p.* FROM payment p ORDER BY date"
                                          : "SELECT p.* FROM payment p JOIN invoice i ON i.id = p.invoice_id WHERE i.group_id = ? ORDER BY date",
                                          arguments: group.map { [$0] } ?? [])
-            let currencies = Dictionary(rows.map { ($0["id"] as String, $0["currency"] as String) }, uniquingKeysWith: { a, _ in a })
+            let currencies = Dictionary(rows.map { ($0[0] as String, $0[14] as String) }, uniquingKeysWith: { a, _ in a })
             for p in prows {
                 let id: String = p["invoice_id"]
-                guard let date = CivilDate(iso: p["date"] as String) else { continue }
-                payments[id, default: []].append(Payment(date: date, amount: Money(minorUnits: p["amount_minor"], currency: currencies[id] ?? "EUR"),
+                payments[id, default: []].append(Payment(date: try Store.paymentDate(p["date"], of: id), amount: Money(minorUnits: p["amount_minor"], currency: currencies[id] ?? "EUR"),
                                                          reference: p["reference"]))
             }
-            return rows.compactMap { r in Store.invoice(r, payments: payments[r["id"] as String] ?? []) }
+            return try rows.map { r in try Store.invoice(columns: r, payments: payments[r[0] as String] ?? []) }
         }
     }
 
     /// One invoice by number.
     public func invoice(_ id: String) throws -> Invoice? {
         try writer.read { db in
-            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invoice WHERE id = ?"), arguments: [id]) else { return nil }
-            let currency: String = r["currency"]
-            let payments = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM payment WHERE invoice_id = ? ORDER BY date"), arguments: [id]).compactMap { p -> Payment? in
-                guard let d = CivilDate(iso: p["date"] as String) else { return nil }
-                return Payment(date: d, amount: Money(minorUnits: p["amount_minor"], currency: currency), reference: p["reference"])
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Store.invoiceColumns) FROM invoice i WHERE i.id = ?"), arguments: [id])
+            else { return nil }
+            let currency: String = r[14]
+            let payments = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM payment WHERE invoice_id = ? ORDER BY date"), arguments: [id]).map { p -> Payment in
+                Payment(date: try Store.paymentDate(p["date"], of: id), amount: Money(minorUnits: p["amount_minor"], currency: currency), reference: p["reference"])
             }
-            return Store.invoice(r, payments: payments)
+            return try Store.invoice(columns: r, payments: payments)
         }
     }
 
@@ -160,25 +154,20 @@ extension Store {
             salesRep: r[16], credits: r[17], discounted: r[18], payments: payments, channel: r[19])
     }
 
+    /// A stored payment's date; throws naming the invoice when it does not read (the import checks dates:
+    /// a payment is never dropped silently).
+    static func paymentDate(_ text: String, of invoice: String) throws -> CivilDate {
+        guard let date = CivilDate(iso: text) else { throw StoreError.corrupt("a payment of invoice \(invoice) has an unreadable date '\(text)'") }
+        return date
+    }
+
     /// The payments up to `day` of the invoice in a row of ``invoiceColumns``, read only when it has some.
     static func payments(of r: Row, through day: String, _ db: Database) throws -> [Payment] {
         guard (r[21] as String?) != nil else { return [] }
         let id: String = r[0], currency: String = r[14]
         return try Row.fetchAll(db.cachedStatement(sql: "SELECT date, amount_minor, reference FROM payment WHERE invoice_id = ? AND date <= ? ORDER BY date, rowid"),
                                 arguments: [id, day]).map { p in
-            guard let date = CivilDate(iso: p[0] as String) else { throw StoreError.corrupt("a payment of invoice \(id) has an unreadable date") }
-            return Payment(date: date, amount: Money(minorUnits: p[1], currency: currency), reference: p[2])
+            Payment(date: try Store.paymentDate(p[0], of: id), amount: Money(minorUnits: p[1], currency: currency), reference: p[2])
         }
-    }
-
-    static func invoice(_ r: Row, payments: [Payment]) -> Invoice? {
-        guard let issue = CivilDate(iso: r["issue_date"] as String), let due = CivilDate(iso: r["due_date"] as String) else { return nil }
-        let delivery: String? = r["delivery_date"]
-        return Invoice(
-            id: r["id"], kind: Invoice.Kind(rawValue: r["kind"]) ?? .invoice, group: r["group_id"], entity: r["entity_id"], site: r["site_id"],
-            sentTo: r["sent_to"], orderNumber: r["order_number"], orderType: r["order_type"], deliveryNote: r["delivery_note"],
-            issueDate: issue, deliveryDate: delivery.flatMap { CivilDate(iso: $0) }, dueDate: due, dueDateGiven: r["due_date_given"],
-            amount: Money(minorUnits: r["amount_minor"], currency: r["currency"]), method: PaymentMethod(rawValue: r["method"]) ?? .transfer,
-            salesRep: r["sales_rep"], credits: r["credits"], discounted: r["discounted"], payments: payments, channel: r["channel"])
     }
 }

@@ -243,8 +243,8 @@ extension Store {
     }
 }
 
-/// Turns rows of the event table into ``InvoiceEvent``s, the same values as `Store.event(_:)` gives from
-/// GRDB rows, reading the columns by position: repeated texts (zones, departments, contacts, sources,
+/// Turns rows of the event table (the columns of ``columns(prefix:)``) into ``InvoiceEvent``s, reading the
+/// columns by position: repeated texts (zones, departments, contacts, sources,
 /// states) become strings once, and the invoice number once per run of rows of the same invoice.
 struct EventRowDecoder {
     static func columns(prefix p: String) -> String {

@@ -72,9 +72,10 @@ extension Store {
         let zone = TimeZone(identifier: "Europe/Paris") ?? .gmt
         let events = try self.events(of: id, until: asOf.adding(days: 1).start(in: zone))
         let credits: [Invoice] = try writer.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invoice WHERE credits = ? AND kind <> 'invoice' AND issue_date <= ? ORDER BY id"),
-                             arguments: [id, asOf.description])
-                .compactMap { Store.invoice($0, payments: []) }
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Store.invoiceColumns) FROM invoice i WHERE i.credits = ? AND i.kind <> 'invoice' AND i.issue_date <= ? ORDER BY i.id
+                """), arguments: [id, asOf.description])
+                .map { try Store.invoice(columns: $0, payments: []) }
         }
         let credited = CustomerBook.credited(by: credits)
         let known = invoice.known(on: asOf)

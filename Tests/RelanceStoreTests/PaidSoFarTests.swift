@@ -28,6 +28,26 @@ import Testing
         }
     }
 
+    /// A stored date that does not read (written by hand: the import checks them) is an error naming the
+    /// invoice, in every read of invoices, never a row left out.
+    @Test func anUnreadableStoredDateIsAnErrorNotAMissingInvoice() throws {
+        let store = try Book.store()
+        try store.importInvoices(try Book.invoices(try Book.sampleInvoiceText()), source: "invoices.csv", now: Book.now)
+        let group = try #require(try store.invoices().first { $0.id == "FA-2026-10290" }?.group)
+        let count = try store.invoices(group: group).count
+        try store.writer.write { db in try db.execute(sql: "UPDATE payment SET date = '2026-13-45' WHERE invoice_id = 'FA-2026-10290'") }
+        for read in [{ _ = try store.invoices(group: group) }, { _ = try store.invoices() }, { _ = try store.invoice("FA-2026-10290") }] {
+            #expect { try read() } throws: { "\($0)".contains("FA-2026-10290") && "\($0)".contains("2026-13-45") }
+        }
+        try store.writer.write { db in
+            try db.execute(sql: "DELETE FROM payment WHERE invoice_id = 'FA-2026-10290'")
+            try db.execute(sql: "UPDATE invoice SET issue_date = 'someday' WHERE id = 'FA-2026-10290'")
+        }
+        #expect { _ = try store.invoices(group: group) } throws: { "\($0)".contains("FA-2026-10290") }
+        try store.writer.write { db in try db.execute(sql: "UPDATE invoice SET issue_date = '2026-10-01' WHERE id = 'FA-2026-10290'") }
+        #expect(try store.invoices(group: group).count == count)
+    }
+
     @Test func importsAndChangesKeepThePaidTotalsOnTheInvoice() throws {
         let store = try Book.store()
         let text = try Book.sampleInvoiceText()
