@@ -65,7 +65,7 @@ struct CompiledRoute: Sendable {
     }
 
     /// The route's steps as bits, not placed at a site yet (no step has a department: see
-    /// ``placed(at:route:graph:departments:)``). `nil` when the route is beyond what bits cover (more than 64
+    /// ``placed(departments:index:)``). `nil` when the route is beyond what bits cover (more than 64
     /// steps, two steps with one id, a predecessor the route does not have).
     init?(route: Route) {
         let steps = route.steps
@@ -108,16 +108,16 @@ struct CompiledRoute: Sendable {
         firstHere = []
     }
 
-    /// The route (the one compiled) for invoices delivered at `site`: each step's department there (a step
-    /// at the delivery site's reception is at this site's), and each department's steps.
-    func placed(at site: String, route: Route, graph: OrgGraph, departments: [String: Int32]) -> CompiledRoute {
+    /// The route placed at a site: `departments` are its steps' departments there, in route order (a step at
+    /// the delivery site's reception is at that site's), `index` the organisation's department indices.
+    func placed(departments: [Department?], index: [String: Int32]) -> CompiledRoute {
         var placed = self
-        var here = Array(repeating: UInt64(0), count: departments.count)
-        var firstHere = Array(repeating: Int8(-1), count: departments.count)
-        for (i, s) in route.steps.enumerated() where i < count {
-            let d = graph.department(for: s, deliveredAt: site).map { departments[$0.id] ?? -1 } ?? -1
+        var here = Array(repeating: UInt64(0), count: index.count)
+        var firstHere = Array(repeating: Int8(-1), count: index.count)
+        for (i, department) in departments.enumerated() where i < count {
+            let d = department.map { index[$0.id] ?? -1 } ?? -1
             placed.steps[i].department = d
-            guard d >= 0 && Int(d) < departments.count else { continue }
+            guard d >= 0 && Int(d) < index.count else { continue }
             here[Int(d)] |= 1 << UInt64(i)
             if firstHere[Int(d)] < 0 { firstHere[Int(d)] = Int8(i) }
         }

@@ -12,8 +12,7 @@ public struct DwellObserver: Sendable {
     public let engine: PositionEngine
     public let asOf: CivilDate
     /// The departments of the organisation, in order: ``Event/department`` is an index in it.
-    public let departmentIDs: [String]
-    private let departmentIndex: [String: Int32]
+    public var departmentIDs: [String] { engine.departmentIDs }
 
     /// An invoice, as far as its observed position depends on it.
     public struct InvoiceFacts: Sendable {
@@ -60,15 +59,13 @@ public struct DwellObserver: Sendable {
     public init(engine: PositionEngine, asOf: CivilDate) {
         self.engine = engine
         self.asOf = asOf
-        departmentIDs = engine.departmentIDs
-        departmentIndex = engine.departmentIndex
     }
 
     /// The index of a department of the organisation (-1 when it is none of them).
-    public func department(_ id: String) -> Int32 { departmentIndex[id] ?? -1 }
+    public func department(_ id: String) -> Int32 { engine.departmentIndex[id] ?? -1 }
 
-    /// The compiled route and calendar of invoices delivered at `site` with this order type (compiled on
-    /// each call: keep it for the invoices that share them).
+    /// The compiled route and calendar of invoices delivered at `site` with this order type (the engine
+    /// compiles each circuit once; keep the result for the invoices that share it).
     public func circuit(site: String, orderType: String?) -> Circuit {
         Circuit(engine: engine, site: site, orderType: orderType, asOf: asOf)
     }

@@ -100,7 +100,6 @@ public struct PositionEngine: Sendable {
 
     struct Circuit: Sendable {
         var route: Route?
-        var calendar: PayablesCalendar?
         var table: WorkingDayTable
         var zone: TimeZone
         /// The route's steps as bits; without a route, or for a route that does not compile, no steps.
@@ -110,15 +109,17 @@ public struct PositionEngine: Sendable {
 
         init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32], compile: (Route) -> CompiledRoute?) {
             let route = graph.route(forSite: site, orderType: orderType)
-            let calendar = graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar
+            let paying = graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar ?? PayablesCalendar()
             self.route = route
-            self.calendar = calendar
-            let paying = calendar ?? PayablesCalendar()
             table = WorkingDayTable.shared(for: paying)
             zone = TimeZone(identifier: paying.timeZone) ?? .gmt
-            compiled = route.flatMap { r in compile(r)?.placed(at: site, route: r, graph: graph, departments: departmentIndex) }
-                ?? .empty(departments: departmentIndex.count)
-            departments = compiled.count == 0 ? [] : (route?.steps ?? []).map { graph.department(for: $0, deliveredAt: site) }
+            if let route, let shape = compile(route) {
+                departments = route.steps.map { graph.department(for: $0, deliveredAt: site) }
+                compiled = shape.placed(departments: departments, index: departmentIndex)
+            } else {
+                departments = []
+                compiled = .empty(departments: departmentIndex.count)
+            }
         }
     }
 
