@@ -57,6 +57,17 @@ extension Store {
         // One decoder for the organisation's JSON columns (a decoder per value cost as much as the decoding).
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try decoder.decode(type, from: Data(text.utf8)) }
+        // Texts decoded once each: entities mostly share a handful of calendars (a calendar is the largest
+        // JSON of an organisation), contacts their office hours, routes of many customers their step names.
+        func calendar(_ text: String) throws -> PayablesCalendar {
+            try decodedCalendars.value(for: text) { try decode(CalendarRecord.self, text).calendar }
+        }
+        func hours(_ text: String) -> WorkingHours {
+            // The import checked the text; office hours stand for one it could not read.
+            parsedHours.value(for: text) { WorkingHours(text: text) ?? .office }
+        }
+        func predecessors(_ text: String) throws -> [String] { try decodedPredecessors.value(for: text) { try decode([String].self, text) } }
+        func rule(_ text: String) throws -> RouteRule { try decodedRules.value(for: text) { try decode(RuleRecord.self, text).rule } }
         var graph = OrgGraph(group: CustomerGroup(id: g[0], name: g[1], responsible: g[2], notes: g[3]))
         for r in try rows("legal_entity", """
             id, name, siren, vat, terms_days, terms_end_of_month, terms_basis, terms_pay_day, calendar, invoice_address, requires_purchase_order
@@ -68,7 +79,7 @@ extension Store {
             }
             graph.entities.append(LegalEntity(
                 id: r[0], name: r[1], siren: r[2], vatNumber: r[3], terms: terms,
-                calendar: try calendar(r[8], decode), invoiceAddress: r[9], requiresPurchaseOrder: r[10]))
+                calendar: try calendar(r[8]), invoiceAddress: r[9], requiresPurchaseOrder: r[10]))
         }
         for r in try rows("site", "id, entity_id, name, kind, siret, address, paid_by, receives_deliveries") {
             let address: String? = r[5]
@@ -97,46 +108,11 @@ extension Store {
                     ?? .atDeliverySite(role.flatMap(DepartmentRole.init(rawValue:)) ?? .accountsPayable)
                 let carries: String? = s[6]
                 return RouteStep(id: s[0], name: s[1], action: StepAction(rawValue: s[2]) ?? .matching, department: ref,
-                                 after: try predecessors(s[5], decode), carries: carries.flatMap(Carried.init(rawValue:)), expectedDays: s[7])
+                                 after: try predecessors(s[5]), carries: carries.flatMap(Carried.init(rawValue:)), expectedDays: s[7])
             }
-            graph.routes.append(Route(id: id, name: r[1], appliesTo: try rule(r[2], decode), steps: steps))
+            graph.routes.append(Route(id: id, name: r[1], appliesTo: try rule(r[2]), steps: steps))
         }
         return graph
-    }
-
-    /// A step's stored predecessors (a JSON list of step ids), decoded once per text: routes of many customers
-    /// name their steps alike.
-    private func predecessors(_ text: String, _ decode: ([String].Type, String) throws -> [String]) throws -> [String] {
-        if let known = decodedPredecessors.value(for: text) { return known }
-        let after = try decode([String].self, text)
-        decodedPredecessors.set(after, for: text)
-        return after
-    }
-
-    /// A route's stored rule, decoded once per text.
-    private func rule(_ text: String, _ decode: (RuleRecord.Type, String) throws -> RuleRecord) throws -> RouteRule {
-        if let known = decodedRules.value(for: text) { return known }
-        let rule = try decode(RuleRecord.self, text).rule
-        decodedRules.set(rule, for: text)
-        return rule
-    }
-
-    /// A stored calendar, decoded once per text: entities mostly share a handful of calendars (the country's
-    /// holidays, the usual payment runs), and a calendar is the largest JSON of an organisation.
-    private func calendar(_ text: String, _ decode: (CalendarRecord.Type, String) throws -> CalendarRecord) throws -> PayablesCalendar {
-        if let known = decodedCalendars.value(for: text) { return known }
-        let calendar = try decode(CalendarRecord.self, text).calendar
-        decodedCalendars.set(calendar, for: text)
-        return calendar
-    }
-
-    /// A contact's stored hours, read once per text (most contacts share office hours).
-    private func hours(_ text: String) -> WorkingHours {
-        if let known = parsedHours.value(for: text) { return known }
-        // The import checked the text; office hours stand for one it could not read.
-        let hours = WorkingHours(text: text) ?? .office
-        parsedHours.set(hours, for: text)
-        return hours
     }
 }
 

@@ -10,14 +10,14 @@ public final class Store: Sendable {
     /// Where the database is, or `:memory:`.
     public let path: String
     /// Stored dwell models already decoded, by group, day and data version (a new version is a new key).
-    let decodedModels = DecodedCache<LearnedDwellModel>()
+    let decodedModels = Memo<String, LearnedDwellModel>(limit: 4_096)
     /// Organisations already loaded for one-invoice books, by group and organisation import stamp.
-    let loadedGraphs = DecodedCache<OrgGraph>()
+    let loadedGraphs = Memo<String, OrgGraph>(limit: 4_096)
     /// Calendars, contact hours, step predecessors and route rules as stored, by their text (``loadGraph(_:includeArchived:contacts:_:)``).
-    let decodedCalendars = DecodedCache<PayablesCalendar>(limit: 256)
-    let parsedHours = DecodedCache<WorkingHours>(limit: 256)
-    let decodedPredecessors = DecodedCache<[String]>(limit: 1_024)
-    let decodedRules = DecodedCache<RouteRule>(limit: 1_024)
+    let decodedCalendars = Memo<String, PayablesCalendar>(limit: 256)
+    let parsedHours = Memo<String, WorkingHours>(limit: 256)
+    let decodedPredecessors = Memo<String, [String]>(limit: 1_024)
+    let decodedRules = Memo<String, RouteRule>(limit: 1_024)
 
     /// The default file name, in the working directory.
     public static let defaultFileName = "relance.sqlite"
@@ -90,23 +90,4 @@ public enum StoredTable: String, Sendable, CaseIterable {
     case invoice, payment, event
     case invoiceChange = "invoice_change"
     case learnedContact = "learned_contact"
-}
-
-/// A small thread-safe cache of immutable values decoded from the database, keyed by a string that names
-/// the data version they come from (so an entry is never stale: new data makes a new key). Emptied when it
-/// reaches `limit` entries.
-final class DecodedCache<Value: Sendable>: Sendable {
-    private let entries = Mutex<[String: Value]>([:])
-    private let limit: Int
-
-    init(limit: Int = 4_096) { self.limit = limit }
-
-    func value(for key: String) -> Value? { entries.withLock { $0[key] } }
-
-    func set(_ value: Value, for key: String) {
-        entries.withLock { e in
-            if e.count >= limit { e.removeAll(keepingCapacity: true) }
-            e[key] = value
-        }
-    }
 }

@@ -50,8 +50,12 @@ public struct DwellDistribution: Hashable, Sendable {
     /// "expected 3 days": median 3, spread 0.6 (P90 ≈ 2.2 × median).
     public static func logNormal(median: Double, sigma: Double = 0.6) -> DwellDistribution {
         guard median > 0 else { return .point(0) }
-        return LogNormalCache.shared.law(median: median, sigma: sigma)
+        return logNormals.value(for: SIMD2(median, sigma)) { computeLogNormal(median: median, sigma: sigma) }
     }
+
+    /// Log-normal laws already discretised, by (median, spread), for the whole process: priors are asked for
+    /// at every step of every position, and each costs 161 evaluations of Φ.
+    private static let logNormals = Memo<SIMD2<Double>, DwellDistribution>(limit: 10_000)
 
     static func computeLogNormal(median: Double, sigma: Double) -> DwellDistribution {
         let mu = log(median)
@@ -294,23 +298,3 @@ extension DwellDistribution: Codable {
 
 /// Φ, the standard normal distribution function.
 func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
-
-/// Log-normal laws already discretised, by (median, spread): priors are asked for at every step of every
-/// position, and each costs 161 evaluations of Φ. Shared by all threads behind a lock.
-final class LogNormalCache: @unchecked Sendable {
-    static let shared = LogNormalCache()
-    private let lock = NSLock()
-    private var laws: [SIMD2<Double>: DwellDistribution] = [:]
-
-    func law(median: Double, sigma: Double) -> DwellDistribution {
-        let key = SIMD2(median, sigma)
-        lock.lock()
-        if let law = laws[key] { lock.unlock(); return law }
-        lock.unlock()
-        let law = DwellDistribution.computeLogNormal(median: median, sigma: sigma)
-        lock.lock()
-        if laws.count < 10_000 { laws[key] = law }
-        lock.unlock()
-        return law
-    }
-}

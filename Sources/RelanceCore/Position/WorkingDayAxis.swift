@@ -53,10 +53,13 @@ public final class WorkingDayTable: Sendable {
         }
     }
 
-    private static let cache = TableCache()
+    /// Tables by calendar, for the whole process (none is ever dropped).
+    private static let tables = Memo<PayablesCalendar, WorkingDayTable>(limit: .max)
 
     /// The shared table of a calendar (built on first use, about 37,000 days).
-    public static func shared(for calendar: PayablesCalendar) -> WorkingDayTable { cache.table(for: calendar) }
+    public static func shared(for calendar: PayablesCalendar) -> WorkingDayTable {
+        tables.value(for: calendar) { WorkingDayTable(calendar: calendar) }
+    }
 
     func offset(_ date: CivilDate) -> Int? {
         let k = start.days(to: date)
@@ -92,21 +95,6 @@ public final class WorkingDayTable: Sendable {
             return r >= 0 ? start.adding(days: Int(r)) : nil
         }
         return calendar.nextPaymentRun(onOrAfter: date)
-    }
-}
-
-/// Tables by calendar, built once.
-final class TableCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tables: [PayablesCalendar: WorkingDayTable] = [:]
-
-    func table(for calendar: PayablesCalendar) -> WorkingDayTable {
-        lock.lock()
-        defer { lock.unlock() }
-        if let t = tables[calendar] { return t }
-        let t = WorkingDayTable(calendar: calendar)
-        tables[calendar] = t
-        return t
     }
 }
 
