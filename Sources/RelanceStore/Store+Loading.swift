@@ -51,17 +51,22 @@ extension Store {
             return nil
         }
         let live = includeArchived ? "" : " AND archived_at IS NULL"
-        func rows(_ table: String, _ columns: String) throws -> [Row] {
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(columns) FROM \(table) WHERE group_id = ?\(live) ORDER BY position"), arguments: [groupID])
+        // Rows read through cursors: a cursor's row reads SQLite's columns in place, where a copied row
+        // (fetchAll) decodes each value through GRDB's generic path.
+        func rows(_ table: String, _ columns: String, _ each: (Row) throws -> Void) throws {
+            try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(columns) FROM \(table) WHERE group_id = ?\(live) ORDER BY position"),
+                                arguments: [groupID]).forEach(each)
         }
         // One decoder for the organisation's JSON columns (a decoder per value cost as much as the decoding).
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try decoder.decode(type, from: Data(text.utf8)) }
         // Texts decoded once each: entities mostly share a handful of calendars (a calendar is the largest
-        // JSON of an organisation), contacts their office hours, routes of many customers their step names.
+        // JSON of an organisation), sites their addresses (a head office's), contacts their office hours,
+        // routes of many customers their step names.
         func calendar(_ text: String) throws -> PayablesCalendar {
             try decodedCalendars.value(for: text) { try decode(CalendarRecord.self, text).calendar }
         }
+        func address(_ text: String) throws -> Address { try decodedAddresses.value(for: text) { try decode(AddressRecord.self, text).address } }
         func hours(_ text: String) -> WorkingHours {
             // The import checked the text; office hours stand for one it could not read.
             parsedHours.value(for: text) { WorkingHours(text: text) ?? .office }
@@ -69,9 +74,9 @@ extension Store {
         func predecessors(_ text: String) throws -> [String] { try decodedPredecessors.value(for: text) { try decode([String].self, text) } }
         func rule(_ text: String) throws -> RouteRule { try decodedRules.value(for: text) { try decode(RuleRecord.self, text).rule } }
         var graph = OrgGraph(group: CustomerGroup(id: g[0], name: g[1], responsible: g[2], notes: g[3]))
-        for r in try rows("legal_entity", """
+        try rows("legal_entity", """
             id, name, siren, vat, terms_days, terms_end_of_month, terms_basis, terms_pay_day, calendar, invoice_address, requires_purchase_order
-            """) {
+            """) { r in
             let days: Int? = r[4]
             let terms = days.map {
                 PaymentTerms(days: $0, endOfMonth: EndOfMonthRule(rawValue: r[5] ?? "") ?? .none,
@@ -81,34 +86,35 @@ extension Store {
                 id: r[0], name: r[1], siren: r[2], vatNumber: r[3], terms: terms,
                 calendar: try calendar(r[8]), invoiceAddress: r[9], requiresPurchaseOrder: r[10]))
         }
-        for r in try rows("site", "id, entity_id, name, kind, siret, address, paid_by, receives_deliveries") {
-            let address: String? = r[5]
+        try rows("site", "id, entity_id, name, kind, siret, address, paid_by, receives_deliveries") { r in
+            let addressText: String? = r[5]
             graph.sites.append(Site(
                 id: r[0], entity: r[1], name: r[2], kind: SiteKind(rawValue: r[3]) ?? .office, siret: r[4],
-                address: try address.map { try decode(AddressRecord.self, $0).address }, paidBy: r[6], receivesDeliveries: r[7]))
+                address: try addressText.map(address(_:)), paidBy: r[6], receivesDeliveries: r[7]))
         }
-        for r in try rows("department", "id, site_id, name, role, email, phone") {
+        try rows("department", "id, site_id, name, role, email, phone") { r in
             graph.departments.append(Department(
                 id: r[0], site: r[1], name: r[2], role: DepartmentRole(rawValue: r[3]) ?? .management, email: r[4], phone: r[5]))
         }
-        for r in contacts ? try rows("contact", "id, department_id, name, title, phone, email, hours, time_zone, language, channel") : [] {
+        if contacts { try rows("contact", "id, department_id, name, title, phone, email, hours, time_zone, language, channel") { r in
             graph.contacts.append(Contact(
                 id: r[0], department: r[1], name: r[2], title: r[3], phone: r[4], email: r[5],
                 hours: hours(r[6]), timeZone: r[7], language: r[8], channel: Channel(rawValue: r[9]) ?? .phone))
-        }
-        for r in try rows("route", "id, name, applies_to") {
+        } }
+        try rows("route", "id, name, applies_to") { r in
             let id: String = r[0]
-            let stepRows = try Row.fetchAll(db.cachedStatement(sql: """
+            let stepRows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT step_id, name, action, department_id, site_role, after, carries, expected_days FROM route_step WHERE route_id = ? ORDER BY position
                 """), arguments: [id])
-            let steps = try stepRows.map { s in
+            var steps: [RouteStep] = []
+            while let s = try stepRows.next() {
                 let department: String? = s[3]
                 let role: String? = s[4]
                 let ref: DepartmentRef = department.map(DepartmentRef.fixed)
                     ?? .atDeliverySite(role.flatMap(DepartmentRole.init(rawValue:)) ?? .accountsPayable)
                 let carries: String? = s[6]
-                return RouteStep(id: s[0], name: s[1], action: StepAction(rawValue: s[2]) ?? .matching, department: ref,
-                                 after: try predecessors(s[5]), carries: carries.flatMap(Carried.init(rawValue:)), expectedDays: s[7])
+                steps.append(RouteStep(id: s[0], name: s[1], action: StepAction(rawValue: s[2]) ?? .matching, department: ref,
+                                       after: try predecessors(s[5]), carries: carries.flatMap(Carried.init(rawValue:)), expectedDays: s[7]))
             }
             graph.routes.append(Route(id: id, name: r[1], appliesTo: try rule(r[2]), steps: steps))
         }

@@ -19,17 +19,18 @@ extension Store {
             // The invoices unpaid on the day, and every credit note (netted later, by the positions' open
             // amounts). Paid so far is kept on the invoice row (migration v9, written by the invoice import):
             // only an invoice paid after the day needs its payments summed up to the day.
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            // A cursor, not fetchAll: its rows read SQLite's columns in place, where copied rows decode each
+            // value through GRDB's generic path (5% of a forecast's CPU).
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT \(Store.invoiceColumns) FROM invoice i
                 WHERE i.group_id = ?1 AND i.issue_date <= ?2 AND (i.kind <> 'invoice' OR \(Store.unpaidOn("?2")))
                 ORDER BY i.id
                 """), arguments: [group, day])
             var invoices: [Invoice] = []
-            invoices.reserveCapacity(rows.count)
             var events: [String: [InvoiceEvent]] = [:]
             let eventsOf = "SELECT \(EventRowDecoder.columns(prefix: "")) FROM event WHERE invoice_id = ? AND at <= ? ORDER BY at, id"
             var decoder = EventRowDecoder()
-            for r in rows {
+            while let r = try rows.next() {
                 let invoice = try Store.invoice(columns: r, payments: try Store.payments(of: r, through: day, db))
                 invoices.append(invoice)
                 // Only the events of the unpaid invoices, through the (invoice_id, at, id) index.

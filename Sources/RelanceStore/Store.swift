@@ -13,8 +13,10 @@ public final class Store: Sendable {
     let decodedModels = Memo<String, LearnedDwellModel>(limit: 4_096)
     /// Organisations already loaded for one-invoice books, by group and organisation import stamp.
     let loadedGraphs = Memo<String, OrgGraph>(limit: 4_096)
-    /// Calendars, contact hours, step predecessors and route rules as stored, by their text (``loadGraph(_:includeArchived:contacts:_:)``).
+    /// Calendars, site addresses, contact hours, step predecessors and route rules as stored, by their text
+    /// (``loadGraph(_:includeArchived:contacts:_:)``).
     let decodedCalendars = Memo<String, PayablesCalendar>(limit: 256)
+    let decodedAddresses = Memo<String, Address>(limit: 1_024)
     let parsedHours = Memo<String, WorkingHours>(limit: 256)
     let decodedPredecessors = Memo<String, [String]>(limit: 1_024)
     let decodedRules = Memo<String, RouteRule>(limit: 1_024)
