@@ -106,23 +106,23 @@ extension Store {
     public func saveDwellModels(_ models: [LearnedGroupModel], asOf: CivilDate, now: Date = Date()) throws {
         let stamp = ISO8601DateFormatter().string(from: now)
         // Encoded before the transaction, spread over the cores (thousands of models after `relance learn`).
-        let encoded = models.concurrentMap(minimumChunk: 16) { m -> Result<String, any Error> in
+        let encoded = models.concurrentMap(minimumChunk: 16) { m -> Result<(json: String, binary: Data), any Error> in
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            return Result { String(decoding: try encoder.encode(m.model), as: UTF8.self) }
+            return Result { (String(decoding: try encoder.encode(m.model), as: UTF8.self), ModelBinary.encode(m.model)) }
         }
         try writer.write { db in
             let insert = try db.makeStatement(sql: """
-                INSERT INTO dwell_model (group_id, as_of, data_version, minimum_observations, invoices, events, learned_at, seconds, model)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO dwell_model (group_id, as_of, data_version, minimum_observations, invoices, events, learned_at, seconds, model, model_binary)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(group_id, as_of) DO UPDATE SET data_version = excluded.data_version,
                   minimum_observations = excluded.minimum_observations, invoices = excluded.invoices, events = excluded.events,
-                  learned_at = excluded.learned_at, seconds = excluded.seconds, model = excluded.model
+                  learned_at = excluded.learned_at, seconds = excluded.seconds, model = excluded.model, model_binary = excluded.model_binary
                 """)
-            for (m, json) in zip(models, encoded) {
-                let json = try json.get()
+            for (m, forms) in zip(models, encoded) {
+                let forms = try forms.get()
                 try insert.execute(arguments: [m.group, asOf.description, m.version.description, m.model.minimumObservations, m.invoices, m.events,
-                                               stamp, m.seconds, json])
+                                               stamp, m.seconds, forms.json, forms.binary])
             }
         }
     }
@@ -141,9 +141,15 @@ extension Store {
             guard head[1] as Int == minimumObservations, version == (try dataVersion(group: group, db)).description else { return nil }
             let key = "\(group)|\(asOf)|\(minimumObservations)|\(version)"
             if let model = decodedModels.value(for: key) { return model }
-            guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT model FROM dwell_model WHERE group_id = ? AND as_of = ?"),
-                                                 arguments: [group, asOf.description]) else { return nil }
-            let model = try JSONDecoder().decode(LearnedDwellModel.self, from: Data(json.utf8))
+            // The binary form (ModelBinary); the JSON only for a model the v10 migration could not have made one of.
+            guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT model_binary, model FROM dwell_model WHERE group_id = ? AND as_of = ?"),
+                                                arguments: [group, asOf.description]) else { return nil }
+            let model: LearnedDwellModel
+            if let binary = stored[0] as Data? {
+                model = try ModelBinary.decode(binary, what: "\(group) on \(asOf)")
+            } else {
+                model = try JSONDecoder().decode(LearnedDwellModel.self, from: Data((stored[1] as String).utf8))
+            }
             guard model.minimumObservations == minimumObservations else { return nil }
             decodedModels.set(model, for: key)
             return model

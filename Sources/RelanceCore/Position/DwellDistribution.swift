@@ -283,9 +283,19 @@ extension DwellDistribution: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let mass = try container.decode([Double].self)
+        guard let law = DwellDistribution(stored: mass) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a law: \(mass.count) masses summing to \(mass.reduce(0, +))")
+        }
+        self = law
+    }
+
+    /// A stored law, its masses kept exactly as they are (no renormalisation); `nil` for an empty array, a
+    /// negative or non-finite mass, more bins than the horizon allows, or masses whose sum is not 1 (within
+    /// 1e-9). Every stored form of a law (JSON, the store's binary models) reads through here.
+    public init?(stored mass: [Double]) {
         let total = mass.reduce(0, +)
         guard !mass.isEmpty, mass.count <= DwellDistribution.horizon + 1, mass.allSatisfy({ $0.isFinite && $0 >= 0 }), abs(total - 1) < 1e-9 else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a law: \(mass.count) masses summing to \(total)")
+            return nil
         }
         self.mass = mass
     }
