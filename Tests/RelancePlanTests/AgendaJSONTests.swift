@@ -32,6 +32,66 @@ import Testing
     }
 }
 
+/// The JSON writer against the encoder on values chosen to catch every rule: escapes, text beyond ASCII,
+/// numbers with and without fractions or exponents, optionals left out, instants with fractions of a second.
+@Suite struct AgendaJSONWriterTests {
+    static func invoice(_ n: Int, text: String, euroDays: Double, p: Double?, p50: CivilDate?) -> AgendaInvoice {
+        AgendaInvoice(invoice: "FA/\(n)", group: "g\u{e9}", issueDate: CivilDate(dayNumber: 20_000 + n), dueDate: CivilDate(dayNumber: 20_030 + n),
+                      openAmount: Money(minorUnits: n % 2 == 0 ? Int64(n) * 12_345 : -Int64.max, currency: "EUR"), daysLate: n - 3,
+                      reason: text, question: text + "?", forecastP50: p50, probabilityByDue: p, euroDays: euroDays)
+    }
+
+    @Test func theWriterWritesWhatTheEncoderWrites() throws {
+        let texts = ["plain", "quote \" backslash \\ slash / done", "lines\nand\ttabs\r\u{8}\u{c}", "control \u{1} \u{1f} \u{7f}",
+                     "accents \u{e9}\u{e8} \u{2028} emoji \u{1F600}", "", "{\"calls\" : [\n\n  ]}"]
+        let numbers: [Double] = [0, -0.0, 1, 1.5, 100, 0.1, 1e-7, 1e-5, 0.0001, 1e15, 1e16, 2e17, 1.2345678901234567e21, 5e-324,
+                                 1.7976931348623157e308, -3.25, 3282907.3200000003, 4_500_000_000_000_000]
+        var invoices: [AgendaInvoice] = []
+        for (n, x) in numbers.enumerated() {
+            let text = texts[n % texts.count]
+            invoices.append(Self.invoice(n, text: text, euroDays: x, p: n % 3 == 0 ? nil : x, p50: n % 4 == 0 ? nil : CivilDate(dayNumber: 20_100 + n)))
+        }
+        let day = CivilDate(dayNumber: 20_784)
+        let slots: [Date?] = [nil, Date(timeIntervalSince1970: 1_795_770_000), Date(timeIntervalSince1970: 1_795_770_000.75),
+                              Date(timeIntervalSince1970: -86_399.5), Date(timeIntervalSince1970: 0)]
+        let calls = slots.enumerated().map { n, slot in
+            AgendaCall(group: "g", customer: texts[n % texts.count], contactKey: "k\(n)", name: "N/\(n)", role: texts[(n + 1) % texts.count],
+                       phone: n % 2 == 0 ? nil : "+33 1 23", email: n % 3 == 0 ? nil : "a/b@example.org", timeZone: "Europe/Paris",
+                       workingHours: "mon-fri 09:00-12:00", slot: slot, minutes: n * 5 - 7,
+                       invoices: n == 0 ? [] : Array(invoices.prefix(n * 3)), score: numbers[n * 2])
+        }
+        let letters = [AgendaLetter(group: "g", customer: "c", entity: "e", entityName: "E \"SA\"", address: nil, level: .reminder, language: "fr",
+                                    invoices: invoices, score: 0.5),
+                       AgendaLetter(group: "g", customer: "c", entity: "e2", entityName: "E2", address: "1 rue\n75001 Paris", level: .formalNotice,
+                                    language: "en", invoices: [], score: 1e16)]
+        let requests = [AgendaSalesRequest(group: "g", customer: "c", salesRep: "Marc/Paul", visit: true, reason: texts[2], invoices: invoices, score: 2),
+                        AgendaSalesRequest(group: "g", customer: "c", salesRep: "", visit: false, reason: "", invoices: [], score: -0.0)]
+        let bills = invoices.prefix(3).enumerated().map { n, i in
+            AgendaBillDeadline(group: "g", invoice: i, method: "lcr", discounted: n == 1, deadline: day.adding(days: n), daysLeft: -n)
+        }
+        let disputes = invoices.prefix(3).enumerated().map { n, i in
+            AgendaDispute(group: "g", invoice: i, owner: n == 0 ? nil : "Julie", since: day, reason: n == 1 ? nil : "QTE_ERR",
+                          target: day.adding(days: 10), due: n == 2)
+        }
+        let deferred = [Agenda.Deferred(group: "g", contactKey: "k", name: "n", lastCall: day, invoices: ["A", "B/C"]),
+                        Agenda.Deferred(group: "h", contactKey: "k2", name: "", lastCall: day, invoices: [])]
+        var agenda = Agenda(date: day, person: nil, calls: calls, letters: letters, salesRequests: requests, bills: bills, disputes: disputes,
+                            deferred: deferred)
+        for person in [nil, "Claire \"CD\" / Dubois\n"] {
+            agenda.person = person
+            let reference = try Agenda.jsonEncoder().encode(agenda)
+            for size in [1, 2, 1_000] {
+                let written = try agenda.prettyJSON(chunkSize: size)
+                #expect(written == reference, "chunks of \(size), person \(person ?? "none"): first difference at byte \(zip(written, reference).prefix { $0 == $1 }.count)")
+            }
+        }
+        // A number JSON cannot hold is an error, as it is for the encoder.
+        agenda.letters[0].score = .nan
+        #expect(throws: (any Error).self) { try Agenda.jsonEncoder().encode(agenda) }
+        #expect(throws: EncodingError.self) { try agenda.prettyJSON() }
+    }
+}
+
 /// The store's agenda, planned customer by customer on the workers that read their books, is the agenda
 /// built from every customer's inputs at once.
 @Suite struct AgendaAssemblyTests {
