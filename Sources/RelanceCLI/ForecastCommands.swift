@@ -45,7 +45,7 @@ struct ForecastCommand: ParsableCommand {
         let cells = rows.concurrentMap(minimumChunk: 1_024) { row -> (p50: CivilDate, invoice: String, cells: [String]) in
             let f = row.forecast, p50 = f.p50
             return (p50, f.invoice, [f.invoice, row.openAmount.description, f.dueDate.description, f.p10.description, p50.description,
-                                     f.p90.description, String(format: "%.0f%%", f.probabilityByDue * 100), String(format: "%.1f", f.expectedDaysLate),
+                                     f.p90.description, (f.probabilityByDue * 100).fixed(0) + "%", f.expectedDaysLate.fixed(1),
                                      f.method.rawValue, f.explanation])
         }
         let table = cells.sorted { ($0.p50, $0.invoice) < ($1.p50, $1.invoice) }.map(\.cells)

@@ -69,18 +69,35 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// `12,345.67` (grouped, with the currency's decimals, no currency).
     public var amountText: String {
         let exp = Money.exponent(of: currency)
-        var scale: Int64 = 1
+        var scale: UInt64 = 1
         for _ in 0..<exp { scale *= 10 }
         let absolute = minorUnits.magnitude
-        let whole = absolute / UInt64(scale), frac = absolute % UInt64(scale)
-        var grouped = ""
-        for (i, c) in String(whole).reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { grouped.append(",") }
-            grouped.append(c)
+        var whole = absolute / scale, fraction = absolute % scale
+        // Written backwards, then turned round: the decimals, the point, the digits in groups of three, the
+        // sign (at most 31 bytes: 20 digits, 6 commas, the point, 3 decimals, the sign). Every line of the
+        // agenda and of a forecast shows amounts: a string per digit cost more than the rest of the line.
+        return String(unsafeUninitializedCapacity: 40) { b in
+            var n = 0
+            func put(_ byte: UInt8) {
+                b[n] = byte
+                n += 1
+            }
+            for _ in 0..<exp {
+                put(UInt8(ascii: "0") + UInt8(fraction % 10))
+                fraction /= 10
+            }
+            if exp > 0 { put(UInt8(ascii: ".")) }
+            var digits = 0
+            repeat {
+                if digits > 0 && digits % 3 == 0 { put(UInt8(ascii: ",")) }
+                put(UInt8(ascii: "0") + UInt8(whole % 10))
+                whole /= 10
+                digits += 1
+            } while whole > 0
+            if minorUnits < 0 { put(UInt8(ascii: "-")) }
+            b[0..<n].reverse()
+            return n
         }
-        let w = String(grouped.reversed())
-        let f = exp == 0 ? "" : "." + pad(Int(frac), exp)
-        return (minorUnits < 0 ? "-" : "") + w + f
     }
 
     /// The amount in major units as a floating-point number, for scores and weights only (what is at stake,
