@@ -30,10 +30,9 @@ public func booksWithForecasts<T: Sendable>(in store: Store, groups: [String], a
                                             _ extract: @Sendable (BookForecasts) throws -> T) throws -> [T] {
     let results: [Result<T?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
         Result {
-            if let model = try store.dwellModel(group: group, asOf: asOf), let context = try storedForecastContext(in: store, group: group, asOf: asOf),
-               let book = try store.openBook(group: group, asOf: asOf, model: model),
-               let fs = routeForecasts(for: book, context: context) {
-                return try extract(BookForecasts(book: book, forecasts: fs, fromStoredModel: true))
+            if let stored = try store.storedForecastInputs(group: group, asOf: asOf),
+               let fs = routeForecasts(for: stored.book, context: try JSONDecoder().decode(ForecastContext.self, from: stored.context)) {
+                return try extract(BookForecasts(book: stored.book, forecasts: fs, fromStoredModel: true))
             }
             guard let book = try store.book(group: group, asOf: asOf) else { return nil }
             return try extract(BookForecasts(book: book, forecasts: forecasts(for: book, asOf: asOf), fromStoredModel: false))
@@ -60,12 +59,6 @@ public func openInvoiceForecasts(in store: Store, groups: [String], asOf: CivilD
             return OpenInvoiceForecast(forecast: f, openAmount: i.openAmount(credited: bf.book.credited[i.id]), salesRep: i.salesRep)
         }
     }.flatMap { $0 }
-}
-
-/// The forecast context stored for a group and day, when it is current (see ``Store/forecastContext(group:asOf:)``).
-public func storedForecastContext(in store: Store, group: String, asOf: CivilDate) throws -> ForecastContext? {
-    guard let data = try store.forecastContext(group: group, asOf: asOf) else { return nil }
-    return try JSONDecoder().decode(ForecastContext.self, from: data)
 }
 
 /// Learns and stores the forecast context of each group for a day (after its dwell model: the context's

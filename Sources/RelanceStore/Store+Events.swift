@@ -114,11 +114,12 @@ extension Store {
 
     /// Contacts learned from messages, for a group: (name, phone, email, department).
     public func learnedContacts(group: String) throws -> [(name: String, phone: String?, email: String?, department: String?)] {
-        try writer.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM learned_contact WHERE group_id = ? ORDER BY name"), arguments: [group]).map {
-                ($0["name"], $0["phone"], $0["email"], $0["department_id"])
-            }
-        }
+        try writer.read { db in try learnedContacts(group: group, db) }
+    }
+
+    func learnedContacts(group: String, _ db: Database) throws -> [(name: String, phone: String?, email: String?, department: String?)] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT name, phone, email, department_id FROM learned_contact WHERE group_id = ? ORDER BY name"),
+                         arguments: [group]).map { ($0[0], $0[1], $0[2], $0[3]) }
     }
 
     /// The columns ``invoice(columns:payments:)`` reads, in its order, for a query naming the invoice table `i`;

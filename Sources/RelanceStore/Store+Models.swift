@@ -131,29 +131,31 @@ extension Store {
     /// observations, and the data has not changed since (its ``DataVersion`` is today's). `nil` otherwise:
     /// the caller learns the model itself (``book(group:asOf:minimumObservations:useStoredModel:)`` does).
     public func dwellModel(group: String, asOf: CivilDate, minimumObservations: Int = 15) throws -> LearnedDwellModel? {
-        try writer.read { db in
-            // The version first: while it is current, a model decoded before is the same model (decoding the JSON
-            // costs milliseconds; `relance where` in a long-lived process should not pay it every time).
-            guard let head = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT data_version, minimum_observations FROM dwell_model WHERE group_id = ? AND as_of = ?
-                """), arguments: [group, asOf.description]) else { return nil }
-            let version: String = head[0]
-            guard head[1] as Int == minimumObservations, version == (try dataVersion(group: group, db)).description else { return nil }
-            let key = "\(group)|\(asOf)|\(minimumObservations)|\(version)"
-            if let model = decodedModels.value(for: key) { return model }
-            // The binary form (ModelBinary); the JSON only for a model the v10 migration could not have made one of.
-            guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT model_binary, model FROM dwell_model WHERE group_id = ? AND as_of = ?"),
-                                                arguments: [group, asOf.description]) else { return nil }
-            let model: LearnedDwellModel
-            if let binary = stored[0] as Data? {
-                model = try ModelBinary.decode(binary, what: "\(group) on \(asOf)")
-            } else {
-                model = try JSONDecoder().decode(LearnedDwellModel.self, from: Data((stored[1] as String).utf8))
-            }
-            guard model.minimumObservations == minimumObservations else { return nil }
-            decodedModels.set(model, for: key)
-            return model
+        try writer.read { db in try dwellModel(group: group, asOf: asOf, minimumObservations: minimumObservations, db) }
+    }
+
+    func dwellModel(group: String, asOf: CivilDate, minimumObservations: Int, _ db: Database) throws -> LearnedDwellModel? {
+        // The version first: while it is current, a model decoded before is the same model (`relance where`
+        // in a long-lived process should not decode it every time).
+        guard let head = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT data_version, minimum_observations FROM dwell_model WHERE group_id = ? AND as_of = ?
+            """), arguments: [group, asOf.description]) else { return nil }
+        let version: String = head[0]
+        guard head[1] as Int == minimumObservations, version == (try dataVersion(group: group, db)).description else { return nil }
+        let key = "\(group)|\(asOf)|\(minimumObservations)|\(version)"
+        if let model = decodedModels.value(for: key) { return model }
+        // The binary form (ModelBinary); the JSON only for a model the v10 migration could not have made one of.
+        guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT model_binary, model FROM dwell_model WHERE group_id = ? AND as_of = ?"),
+                                            arguments: [group, asOf.description]) else { return nil }
+        let model: LearnedDwellModel
+        if let binary = stored[0] as Data? {
+            model = try ModelBinary.decode(binary, what: "\(group) on \(asOf)")
+        } else {
+            model = try JSONDecoder().decode(LearnedDwellModel.self, from: Data((stored[1] as String).utf8))
         }
+        guard model.minimumObservations == minimumObservations else { return nil }
+        decodedModels.set(model, for: key)
+        return model
     }
 
     /// Every stored model, current or not, by group and day.

@@ -54,6 +54,32 @@ import Testing
         #expect(try store.invoiceBook(first.id, asOf: first.issueDate.adding(days: -1), model: full.model) == nil)
     }
 
+    /// The inputs of a stored-model forecast come from one read: the open book with the stored model, and
+    /// the stored context; nothing while either is missing or the data has moved on since.
+    @Test func storedForecastInputsAreTheOpenBookWithTheStoredModelAndContext() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store()
+        #expect(try store.storedForecastInputs(group: "metalux", asOf: day) == nil, "nothing learned yet")
+        try store.saveDwellModels(try store.learnDwellModels(asOf: day).models, asOf: day)
+        #expect(try store.storedForecastInputs(group: "metalux", asOf: day) == nil, "a model but no forecast context")
+        #expect(try learnForecastContexts(in: store, groups: ["metalux"], asOf: day) == 1)
+        let inputs = try #require(try store.storedForecastInputs(group: "metalux", asOf: day))
+        let model = try #require(try store.dwellModel(group: "metalux", asOf: day))
+        let open = try #require(try store.openBook(group: "metalux", asOf: day, model: model))
+        #expect(inputs.book.model == model)
+        #expect(inputs.book.open.count > 5)
+        #expect(inputs.book.open.map(\.invoice.id) == open.open.map(\.invoice.id))
+        #expect(inputs.book.open.map { $0.completion?.mass } == open.open.map { $0.completion?.mass })
+        #expect(inputs.book.learned.map(\.name) == open.learned.map(\.name))
+        #expect(inputs.context == (try store.forecastContext(group: "metalux", asOf: day)))
+        #expect(try store.storedForecastInputs(group: "metalux", asOf: day.adding(days: 1)) == nil, "learned for another day")
+        #expect(try store.storedForecastInputs(group: "nobody", asOf: day) == nil)
+        // A call's outcome is new data: the stored model and context are stale until learned again.
+        let target = try #require(open.open.first).invoice.id
+        try store.logOutcome(.dispute(reason: "price"), invoices: [target], day: day, contact: "mtx-ssc-ap", person: "Claire Dubois",
+                             now: day.adding(days: 1).start(in: Fixture.paris))
+        #expect(try store.storedForecastInputs(group: "metalux", asOf: day) == nil)
+    }
+
     @Test func contextRoundTripsThroughJSON() throws {
         let (store, _, day) = try AgendaStoreICSTests.store()
         let full = try #require(try store.book(group: "metalux", asOf: day))
