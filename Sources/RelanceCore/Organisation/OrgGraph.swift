@@ -92,7 +92,12 @@ public struct OrgGraph: Hashable, Sendable {
     /// the paying department where the route ends (a shared-service centre, a public accountant), else the
     /// entity that pays for the site.
     public func paymentCalendarOwner(forSite siteID: String, orderType: String? = nil) -> LegalEntity? {
-        if let r = route(forSite: siteID, orderType: orderType),
+        paymentCalendarOwner(forSite: siteID, route: route(forSite: siteID, orderType: orderType))
+    }
+
+    /// ``paymentCalendarOwner(forSite:orderType:)`` when the invoice's route is already known (`nil`: none).
+    public func paymentCalendarOwner(forSite siteID: String, route: Route?) -> LegalEntity? {
+        if let r = route,
            let d = r.finalSteps.compactMap({ department(for: $0, deliveredAt: siteID) }).first(where: { $0.role.pays }),
            let owner = site(d.site).flatMap({ entity($0.entity) }) {
             return owner

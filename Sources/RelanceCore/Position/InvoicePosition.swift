@@ -109,7 +109,7 @@ public struct PositionEngine: Sendable {
 
         init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32], compile: (Route) -> CompiledRoute?) {
             let route = graph.route(forSite: site, orderType: orderType)
-            let paying = graph.paymentCalendarOwner(forSite: site, orderType: orderType)?.calendar ?? PayablesCalendar()
+            let paying = graph.paymentCalendarOwner(forSite: site, route: route)?.calendar ?? PayablesCalendar()
             self.route = route
             table = WorkingDayTable.shared(for: paying)
             zone = TimeZone(identifier: paying.timeZone) ?? .gmt
