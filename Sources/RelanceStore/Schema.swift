@@ -285,10 +285,12 @@ enum Schema {
                 WHERE id IN (SELECT invoice_id FROM payment)
                 """)
         }
-        m.registerMigration("v10-binary-dwell-models") { db in
+        m.registerMigration("v10-binary-dwell-models", foreignKeyChecks: .immediate) { db in
             // Every forecast reads each customer's model; decoding its JSON was 7% of a portfolio's forecast. The
             // binary form (ModelBinary) is written beside the JSON from now on, and made here for models stored
-            // before.
+            // before. A new column and updates of it cannot break a foreign key: checked as it runs (immediate),
+            // not by checking every table's keys after it (deferred, GRDB's default: seconds on a database of
+            // millions of events).
             try db.alter(table: "dwell_model") { t in t.add(column: "model_binary", .blob) }
             let update = try db.makeStatement(sql: "UPDATE dwell_model SET model_binary = ? WHERE rowid = ?")
             let decoder = JSONDecoder()
