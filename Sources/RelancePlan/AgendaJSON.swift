@@ -214,14 +214,9 @@ struct PrettyJSONWriter {
     }
 
     mutating func date(_ day: CivilDate) {
-        let (y, m, d) = day.civil
-        guard y >= 0 else { return string(day.description) }
+        guard day.year >= 0 else { return string(day.description) }
         bytes.append(UInt8(ascii: "\""))
-        digits(y, 4)
-        bytes.append(UInt8(ascii: "-"))
-        digits(m, 2)
-        bytes.append(UInt8(ascii: "-"))
-        digits(d, 2)
+        dayText(day)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -230,14 +225,10 @@ struct PrettyJSONWriter {
         let seconds = Int((date.timeIntervalSince1970).rounded(.down))
         let (days, time) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (dayNumber, second) = time < 0 ? (days - 1, time + 86_400) : (days, time)
-        let (y, m, d) = CivilDate(dayNumber: dayNumber).civil
-        guard y >= 0 else { return string(date.formatted(.iso8601)) }
+        let day = CivilDate(dayNumber: dayNumber)
+        guard day.year >= 0 else { return string(date.formatted(.iso8601)) }
         bytes.append(UInt8(ascii: "\""))
-        digits(y, 4)
-        bytes.append(UInt8(ascii: "-"))
-        digits(m, 2)
-        bytes.append(UInt8(ascii: "-"))
-        digits(d, 2)
+        dayText(day)
         bytes.append(UInt8(ascii: "T"))
         digits(second / 3_600, 2)
         bytes.append(UInt8(ascii: ":"))
@@ -245,6 +236,16 @@ struct PrettyJSONWriter {
         bytes.append(UInt8(ascii: ":"))
         digits(second % 60, 2)
         raw("Z\"")
+    }
+
+    /// `YYYY-MM-DD`, as `CivilDate.description` writes it (a year of more than four digits in full).
+    private mutating func dayText(_ day: CivilDate) {
+        let (y, m, d) = day.civil
+        digits(y, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(m, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(d, 2)
     }
 
     /// `value` in decimal, zero-padded to `width` digits (a date's fields: the calendar keeps years in
