@@ -3,8 +3,8 @@ import RelanceCore
 
 /// The binary form of a stored dwell model (`dwell_model.model_binary`, migration v10), read by every
 /// forecast instead of the JSON in `dwell_model.model`: decoding a model's JSON took about half a
-/// millisecond, 7% of a portfolio's forecast. The JSON stays the readable form (`relance learn --show`,
-/// an export, a look with `sqlite3`); both are written together and say the same.
+/// millisecond, 7% of a portfolio's forecast. The JSON stays the readable form (`relance learn --list`
+/// reads it, `sqlite3` shows it); both are written together and say the same.
 ///
 /// Layout, little-endian, no padding (`str` is a `u32` byte count then UTF-8; `f64` an IEEE 754 double's
 /// bits, so masses come back exactly as saved):
