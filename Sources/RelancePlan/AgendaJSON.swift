@@ -61,7 +61,7 @@ extension Agenda {
         list("bills")
         list("calls")
         top.key("date")
-        top.string(date.description)
+        top.date(date)
         list("deferred")
         list("disputes")
         list("letters")

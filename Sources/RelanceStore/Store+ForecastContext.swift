@@ -20,13 +20,14 @@ extension Store {
 
     /// The stored forecast context of a group for `asOf`, only if the data has not changed since it was learned.
     public func forecastContext(group: String, asOf: CivilDate) throws -> Data? {
-        try writer.read { db in try forecastContext(group: group, asOf: asOf, db) }
+        try writer.read { db in try forecastContext(group: group, asOf: asOf, current: dataVersion(group: group, db), db) }
     }
 
-    func forecastContext(group: String, asOf: CivilDate, _ db: Database) throws -> Data? {
+    /// ``forecastContext(group:asOf:)`` inside a read, with the group's data version read in it.
+    func forecastContext(group: String, asOf: CivilDate, current: DataVersion, _ db: Database) throws -> Data? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT data_version, context FROM forecast_context WHERE group_id = ? AND as_of = ?"),
                                          arguments: [group, asOf.description]),
-              row[0] as String == (try dataVersion(group: group, db)).description else { return nil }
+              row[0] as String == current.description else { return nil }
         return Data((row[1] as String).utf8)
     }
 }

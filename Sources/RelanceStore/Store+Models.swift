@@ -131,17 +131,20 @@ extension Store {
     /// observations, and the data has not changed since (its ``DataVersion`` is today's). `nil` otherwise:
     /// the caller learns the model itself (``book(group:asOf:minimumObservations:useStoredModel:)`` does).
     public func dwellModel(group: String, asOf: CivilDate, minimumObservations: Int = 15) throws -> LearnedDwellModel? {
-        try writer.read { db in try dwellModel(group: group, asOf: asOf, minimumObservations: minimumObservations, db) }
+        try writer.read { db in
+            try dwellModel(group: group, asOf: asOf, minimumObservations: minimumObservations, current: dataVersion(group: group, db), db)
+        }
     }
 
-    func dwellModel(group: String, asOf: CivilDate, minimumObservations: Int, _ db: Database) throws -> LearnedDwellModel? {
+    /// ``dwellModel(group:asOf:minimumObservations:)`` inside a read, with the group's data version read in it.
+    func dwellModel(group: String, asOf: CivilDate, minimumObservations: Int, current: DataVersion, _ db: Database) throws -> LearnedDwellModel? {
         // The version first: while it is current, a model decoded before is the same model (`relance where`
         // in a long-lived process should not decode it every time).
         guard let head = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT data_version, minimum_observations FROM dwell_model WHERE group_id = ? AND as_of = ?
             """), arguments: [group, asOf.description]) else { return nil }
         let version: String = head[0]
-        guard head[1] as Int == minimumObservations, version == (try dataVersion(group: group, db)).description else { return nil }
+        guard head[1] as Int == minimumObservations, version == current.description else { return nil }
         let key = "\(group)|\(asOf)|\(minimumObservations)|\(version)"
         if let model = decodedModels.value(for: key) { return model }
         // The binary form (ModelBinary); the JSON only for a model the v10 migration could not have made one of.

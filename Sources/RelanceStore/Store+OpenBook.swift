@@ -21,8 +21,10 @@ extension Store {
     /// group is unknown or its stored model or context is missing or not current (the caller learns them).
     public func storedForecastInputs(group: String, asOf: CivilDate, minimumObservations: Int = 15) throws -> (book: CustomerBook, context: Data)? {
         let read: (rows: OpenBookRows, model: LearnedDwellModel, context: Data)? = try writer.read { db in
-            guard let model = try dwellModel(group: group, asOf: asOf, minimumObservations: minimumObservations, db),
-                  let context = try forecastContext(group: group, asOf: asOf, db),
+            // Both are current only for the data version of now, read once for the two.
+            let current = try dataVersion(group: group, db)
+            guard let model = try dwellModel(group: group, asOf: asOf, minimumObservations: minimumObservations, current: current, db),
+                  let context = try forecastContext(group: group, asOf: asOf, current: current, db),
                   let rows = try openBookRows(group: group, asOf: asOf, db) else { return nil }
             return (rows, model, context)
         }
