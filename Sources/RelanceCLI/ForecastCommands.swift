@@ -35,23 +35,23 @@ struct ForecastCommand: ParsableCommand {
             guard let g = try store.group(ofInvoice: invoice) else { throw UserError("unknown invoice '\(invoice)'") }
             groups = [g]
         }
-        var rows = try openInvoiceForecasts(in: store, groups: groups, asOf: date)
-        if let invoice {
-            rows = rows.filter { $0.forecast.invoice == invoice }
-            if rows.isEmpty { throw UserError("invoice \(invoice) is not open on \(date)") }
-        }
-        // Each row's cells worked out on every core (its median once, not at every comparison of the sort).
+        // Each row's cells worked out on the core that made its forecast (its median once, not at every
+        // comparison of the sort), and the forecast's law released there.
         let columns = ["invoice", "open", "due", "p10", "p50", "p90", "p_by_due", "days_late", "method", "why"]
-        let cells = rows.concurrentMap(minimumChunk: 1_024) { row -> (p50: CivilDate, invoice: String, cells: [String]) in
+        var cells = try openInvoiceForecasts(in: store, groups: groups, asOf: date) { row -> (p50: CivilDate, invoice: String, cells: [String]) in
             let f = row.forecast, p50 = f.p50
             return (p50, f.invoice, [f.invoice, row.openAmount.description, f.dueDate.description, f.p10.description, p50.description,
                                      f.p90.description, (f.probabilityByDue * 100).fixed(0) + "%", f.expectedDaysLate.fixed(1),
                                      f.method.rawValue, f.explanation])
         }
+        if let invoice {
+            cells = cells.filter { $0.invoice == invoice }
+            if cells.isEmpty { throw UserError("invoice \(invoice) is not open on \(date)") }
+        }
         let table = cells.sorted { ($0.p50, $0.invoice) < ($1.p50, $1.invoice) }.map(\.cells)
         switch format {
         case .text:
-            if invoice == nil { print("\(plural(rows.count, "open invoice")) as of \(date)") }
+            if invoice == nil { print("\(plural(cells.count, "open invoice")) as of \(date)") }
             print(PositionRenderer.table(columns, table), terminator: "")
         case .csv:
             // The lines made on every core, written at once.

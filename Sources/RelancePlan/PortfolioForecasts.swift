@@ -52,11 +52,19 @@ public struct OpenInvoiceForecast: Sendable {
 /// The forecasts of every open invoice of some customers as of a day, each with its open amount, in the
 /// order of `groups` then of each book's forecasts. The books themselves are not kept.
 public func openInvoiceForecasts(in store: Store, groups: [String], asOf: CivilDate) throws -> [OpenInvoiceForecast] {
-    try booksWithForecasts(in: store, groups: groups, asOf: asOf) { bf -> [OpenInvoiceForecast] in
+    try openInvoiceForecasts(in: store, groups: groups, asOf: asOf) { $0 }
+}
+
+/// What `transform` takes from each open invoice's forecast (see ``openInvoiceForecasts(in:groups:asOf:)``),
+/// worked out on the core that made the forecast, so that a forecast's law (a probability for each day,
+/// about 2 KB) is released there: a million open invoices' laws would not fit in memory at once.
+public func openInvoiceForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate,
+                                              _ transform: @Sendable (OpenInvoiceForecast) throws -> T) throws -> [T] {
+    try booksWithForecasts(in: store, groups: groups, asOf: asOf) { bf -> [T] in
         let open = Dictionary(bf.book.open.map { ($0.invoice.id, $0.invoice) }, uniquingKeysWith: { a, _ in a })
-        return bf.forecasts.compactMap { f in
+        return try bf.forecasts.compactMap { f in
             guard let i = open[f.invoice] else { return nil }
-            return OpenInvoiceForecast(forecast: f, openAmount: i.openAmount(credited: bf.book.credited[i.id]), salesRep: i.salesRep)
+            return try transform(OpenInvoiceForecast(forecast: f, openAmount: i.openAmount(credited: bf.book.credited[i.id]), salesRep: i.salesRep))
         }
     }.flatMap { $0 }
 }
