@@ -49,9 +49,11 @@ struct AgendaCommand: ParsableCommand {
         switch format {
         case .text: try emit(AgendaText.render(a), to: output)
         case .json:
-            var data = try a.prettyJSON()
-            data.append(UInt8(ascii: "\n"))
-            try emit(data, to: output)
+            // Written as it is made: a million open invoices make about a gigabyte of JSON.
+            try emitStreaming(to: output) { write in
+                try a.writePrettyJSON(to: write)
+                try write([UInt8(ascii: "\n")])
+            }
         case .ics: try emit(AgendaICS.render(a, stamp: Date()), to: output)
         }
     }

@@ -30,6 +30,45 @@ func emit(_ data: Data, to path: String?) throws {
     }
 }
 
+/// Streams what `body` writes to `path`, or to standard output when `path` is nil or `-`, without holding it
+/// all: a file is written beside `path` and moved over it at the end, so that a failure leaves `path` as it
+/// was (as `emit(_:to:)` does).
+func emitStreaming(to path: String?, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
+    func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
+        try bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var done = 0
+            while done < buffer.count {
+                let n = Foundation.write(fd, base + done, buffer.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw UserError("cannot write \(name): \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+        }
+    }
+    guard let path, path != "-" else {
+        try body { try writeAll(STDOUT_FILENO, $0, name: "standard output") }
+        return
+    }
+    let url = URL(fileURLWithPath: path)
+    let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+    let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw UserError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    var isOpen = true
+    do {
+        try body { try writeAll(fd, $0, name: path) }
+        isOpen = false
+        guard close(fd) == 0 else { throw UserError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard rename(partial, path) == 0 else { throw UserError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    } catch {
+        if isOpen { close(fd) }
+        unlink(partial)
+        throw error
+    }
+}
+
 /// Writes `text` to `path`, or to standard output when `path` is nil or `-`.
 func emit(_ text: String, to path: String?) throws {
     if let path, path != "-" {

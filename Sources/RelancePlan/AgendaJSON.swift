@@ -4,75 +4,69 @@ import RelanceCore
 extension Agenda {
     /// The agenda as indented JSON with sorted keys (dates as ISO 8601): byte for byte what one `JSONEncoder`
     /// with `[.prettyPrinted, .sortedKeys]` and `.iso8601` dates writes (``jsonEncoder()``; the tests hold
-    /// the two to each other), but written by ``PrettyJSONWriter`` straight from the agenda's fields, its
-    /// lists in chunks on every core. A portfolio's agenda is over 100 MB of JSON: through `Codable`, even
-    /// spread over the cores, encoding it was 18% of `relance agenda`'s CPU.
+    /// the two to each other). See ``writePrettyJSON(chunkSize:window:to:)``, which it collects.
     public func prettyJSON(chunkSize: Int = 512) throws -> Data {
-        // Every list's chunks, written concurrently at the depth of a list's elements in the agenda.
-        struct Chunk: Sendable {
-            var key: String
-            var write: @Sendable (inout PrettyJSONWriter) throws -> Void
-        }
-        var chunks: [Chunk] = []
-        func add<T: Sendable>(_ key: String, _ items: [T], _ write: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) {
-            let size = max(1, chunkSize)
-            for start in stride(from: 0, to: items.count, by: size) {
-                let slice = items[start..<min(items.count, start + size)]
-                chunks.append(Chunk(key: key) { w in try w.elements(slice, write) })
-            }
-        }
-        add("bills", bills) { w, b in try w.write(b) }
-        add("calls", calls) { w, c in try w.write(c) }
-        add("deferred", deferred) { w, d in w.write(d) }
-        add("disputes", disputes) { w, d in try w.write(d) }
-        add("letters", letters) { w, l in try w.write(l) }
-        add("salesRequests", salesRequests) { w, r in try w.write(r) }
-        let written: [Result<[UInt8], any Error>] = chunks.concurrentMap(minimumChunk: 1) { chunk in
-            Result {
-                var w = PrettyJSONWriter(level: 2)
-                try chunk.write(&w)
-                return w.bytes
-            }
-        }
-        var bodies: [String: [[UInt8]]] = [:]
-        for (chunk, result) in zip(chunks, written) { bodies[chunk.key, default: []].append(try result.get()) }
-
-        // The agenda object, its keys in order; each list's elements are the chunks, one after the other.
         var out = Data()
-        out.reserveCapacity(256 + bodies.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count + 2 } })
+        try writePrettyJSON(chunkSize: chunkSize) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// ``prettyJSON(chunkSize:)`` handed to `write` piece by piece, in order, so that the whole text is never
+    /// in memory: a million open invoices make about a gigabyte of agenda. It is written by
+    /// ``PrettyJSONWriter`` straight from the agenda's fields (through `Codable`, even spread over the cores,
+    /// encoding was 18% of `relance agenda`'s CPU), each list in chunks of `chunkSize` elements, `window`
+    /// chunks at a time on every core; at most a window's text waits for `write`.
+    public func writePrettyJSON(chunkSize: Int = 512, window: Int = 64, to write: ([UInt8]) throws -> Void) throws {
+        let size = max(1, chunkSize), batch = max(1, window)
+        // A list's elements, chunk by chunk, at the depth of a list's elements in the agenda.
+        func elements<T: Sendable>(_ items: [T], _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
+            let starts = Array(stride(from: 0, to: items.count, by: size))
+            for first in stride(from: 0, to: starts.count, by: batch) {
+                let written: [Result<[UInt8], any Error>] = Array(starts[first..<min(starts.count, first + batch)]).concurrentMap(minimumChunk: 1) { start in
+                    Result {
+                        var w = PrettyJSONWriter(level: 2)
+                        try w.elements(items[start..<min(items.count, start + size)], element)
+                        return w.bytes
+                    }
+                }
+                for (i, part) in written.enumerated() {
+                    if first + i > 0 { try write(Array(",\n".utf8)) }
+                    try write(try part.get())
+                }
+            }
+        }
         var top = PrettyJSONWriter(level: 0)
-        func list(_ key: String) {
+        // The top-level text so far goes out before a list's elements.
+        func flush() throws {
+            try write(top.bytes)
+            top.bytes.removeAll(keepingCapacity: true)
+        }
+        func list<T: Sendable>(_ key: String, _ items: [T], _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
             top.key(key)
-            let parts = bodies[key] ?? []
-            if parts.isEmpty {
+            guard !items.isEmpty else {
                 top.raw("[\n\n  ]")
                 return
             }
             top.raw("[\n")
-            out.append(contentsOf: top.bytes)
-            top.bytes.removeAll(keepingCapacity: true)
-            for (i, part) in parts.enumerated() {
-                if i > 0 { out.append(contentsOf: ",\n".utf8) }
-                out.append(contentsOf: part)
-            }
+            try flush()
+            try elements(items, element)
             top.raw("\n  ]")
         }
         top.open("{")
-        list("bills")
-        list("calls")
+        try list("bills", bills) { w, b in try w.write(b) }
+        try list("calls", calls) { w, c in try w.write(c) }
         top.key("date")
         top.date(date)
-        list("deferred")
-        list("disputes")
-        list("letters")
+        try list("deferred", deferred) { w, d in w.write(d) }
+        try list("disputes", disputes) { w, d in try w.write(d) }
+        try list("letters", letters) { w, l in try w.write(l) }
         if let person {
             top.key("person")
             top.string(person)
         }
-        list("salesRequests")
+        try list("salesRequests", salesRequests) { w, r in try w.write(r) }
         top.close("}")
-        out.append(contentsOf: top.bytes)
-        return out
+        try flush()
     }
 
     /// The encoder whose output ``prettyJSON(chunkSize:)`` writes: the reference the tests compare with.

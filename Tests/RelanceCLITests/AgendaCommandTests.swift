@@ -54,6 +54,25 @@ import Testing
         #expect(ics.contains("BEGIN:VEVENT\r\n"))
     }
 
+    /// The JSON is streamed as it is written; to a file, it is written beside it and moved over it at the end.
+    @Test func theJSONWrittenToAFileIsWhatStandardOutputGets() throws {
+        try database()
+        let out = try relance("agenda", "--date", "2026-09-29", "--format", "json")
+        try #require(out.status == 0, "\(out)")
+        try Data("old".utf8).write(to: tmp.url.appendingPathComponent("agenda.json"))
+        let r = try relance("agenda", "--date", "2026-09-29", "--format", "json", "--output", "agenda.json")
+        #expect(r.status == 0 && r.stdout.isEmpty, "\(r)")
+        #expect(try String(contentsOfFile: tmp.path("agenda.json"), encoding: .utf8) == out.stdout)
+        #expect(out.stdout.hasSuffix("}\n"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp.url.path).filter { $0.contains("partial") }
+        #expect(leftovers.isEmpty, "no partial file left: \(leftovers)")
+        // A folder that does not exist: an error naming the file, nothing written.
+        let bad = try relance("agenda", "--date", "2026-09-29", "--format", "json", "--output", "missing/agenda.json")
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("missing/agenda.json"), "\(bad)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("missing")))
+    }
+
     @Test func aLoggedPromiseBecomesAnEventAndTheCallCountsForTheLimit() throws {
         try database()
         let json = try agendaJSON("2026-09-29")

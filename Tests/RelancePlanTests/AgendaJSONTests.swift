@@ -30,6 +30,25 @@ import Testing
                         .init(group: "h", contactKey: "k", name: "nested empty list", lastCall: day, invoices: [])]
         for size in [1, 2] { #expect(try one.prettyJSON(chunkSize: size) == Agenda.jsonEncoder().encode(one)) }
     }
+
+    /// What `relance agenda --format json` streams: the pieces, in order, are the whole text, whatever the
+    /// chunks and the window of chunks written at once; no piece holds more than a window's elements.
+    @Test func streamedPiecesMakeTheWholeText() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store()
+        let a = try agenda(in: store, date: day)
+        let whole = try Agenda.jsonEncoder().encode(a)
+        let elements = a.calls.count + a.letters.count + a.salesRequests.count + a.bills.count + a.disputes.count + a.deferred.count
+        for (size, window) in [(1, 1), (1, 2), (2, 1), (3, 5), (1_000, 64)] {
+            var pieces: [[UInt8]] = []
+            try a.writePrettyJSON(chunkSize: size, window: window) { pieces.append($0) }
+            #expect(Data(pieces.joined()) == whole, "chunks of \(size), window \(window)")
+            if size == 1 {
+                // Chunks of one element: each list is the text before it, then its elements with a separator
+                // between each two, each its own piece; then the text after the last list.
+                #expect(pieces.count == 2 * elements + 1, "one piece per element, window \(window)")
+            }
+        }
+    }
 }
 
 /// The JSON writer against the encoder on values chosen to catch every rule: escapes, text beyond ASCII,
