@@ -125,7 +125,7 @@ struct RunBenchmark: ParsableCommand {
             for run in 1...runs {
                 log("forecast every open invoice, run \(run)/\(runs)")
                 let r = try child(relance, ["forecast", "--db", full, "--as-of", asOf, "--format", "csv"])
-                let n = max(0, r.stdout.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } - 1)
+                let n = try countDataLines(r.stdoutPath)
                 report.add(.init(phase: "relance forecast (every open invoice)", seconds: r.seconds, peakBytes: r.peakBytes, count: n))
             }
         }

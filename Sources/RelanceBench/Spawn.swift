@@ -6,14 +6,23 @@ import Darwin
 #endif
 
 /// One run of a child process: its wall time, its own peak memory (from `wait4`'s resource usage, so
-/// each phase's peak is measured apart from the harness and from the other phases) and its output.
+/// each phase's peak is measured apart from the other phases) and its output.
+///
+/// The harness must stay small for the peak to be the child's own: on Linux a child started by
+/// `posix_spawn` (which shares the harness's memory until it runs the program) starts its peak from the
+/// harness's resident size. So its output stays in a file (`stdoutPath`; a million open invoices' agenda is
+/// a gigabyte): read it with ``stdout`` only when it is small.
 struct ChildRun: Sendable {
     var status: Int32
     var seconds: Double
     /// Peak resident set size of the child, in bytes.
     var peakBytes: Int
-    var stdout: String
+    /// Where the child's standard output is, until the next child overwrites it.
+    var stdoutPath: String
     var stderr: String
+
+    /// The standard output as text: for small outputs (the peers' JSON summaries).
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
 }
 
 struct SpawnError: Error, CustomStringConvertible {
@@ -55,6 +64,6 @@ enum Spawn {
         let peak = Int(usage.ru_maxrss)  // bytes on macOS
         #endif
         let text = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        return ChildRun(status: exit, seconds: seconds, peakBytes: peak, stdout: text(out), stderr: text(err))
+        return ChildRun(status: exit, seconds: seconds, peakBytes: peak, stdoutPath: out, stderr: text(err))
     }
 }
