@@ -11,9 +11,34 @@ public struct StepPosition: Sendable {
         case waiting
     }
 
-    public var step: RouteStep
-    public var department: Department?
-    public var carried: Carried
+    /// The step, its department for the invoice's delivery site and the branch it carries: the same for every
+    /// invoice on a circuit, so one shared object (a position's steps are copied often, and a step and its
+    /// department hold a dozen texts to retain and release at each copy).
+    final class Place: Sendable {
+        let step: RouteStep
+        let department: Department?
+        let carried: Carried
+
+        init(step: RouteStep, department: Department?, carried: Carried) {
+            self.step = step
+            self.department = department
+            self.carried = carried
+        }
+    }
+
+    private var place: Place
+    public var step: RouteStep {
+        get { place.step }
+        set { place = Place(step: newValue, department: place.department, carried: place.carried) }
+    }
+    public var department: Department? {
+        get { place.department }
+        set { place = Place(step: place.step, department: newValue, carried: place.carried) }
+    }
+    public var carried: Carried {
+        get { place.carried }
+        set { place = Place(step: place.step, department: place.department, carried: newValue) }
+    }
     public var status: Status
     /// When the step was done, when an event says so.
     public var doneAt: CivilDate?
@@ -32,6 +57,21 @@ public struct StepPosition: Sendable {
     /// The duration law used, and where it comes from.
     public var law: DwellDistribution
     public var lawSource: DwellSource
+
+    init(place: Place, status: Status, doneAt: CivilDate?, evidence: InvoiceEvent?, implied: Bool, since: CivilDate?, dwellDays: Int?,
+         probabilityDone: Double, probabilityHere: Double, law: DwellDistribution, lawSource: DwellSource) {
+        self.place = place
+        self.status = status
+        self.doneAt = doneAt
+        self.evidence = evidence
+        self.implied = implied
+        self.since = since
+        self.dwellDays = dwellDays
+        self.probabilityDone = probabilityDone
+        self.probabilityHere = probabilityHere
+        self.law = law
+        self.lawSource = lawSource
+    }
 }
 
 /// A blocking event not yet lifted: a dispute, a suspension, a payment block, a refusal.
@@ -106,6 +146,8 @@ public struct PositionEngine: Sendable {
         var compiled: CompiledRoute
         /// The department of each step of the route (by index) for an invoice delivered at the circuit's site.
         var departments: [Department?]
+        /// Each step of the route (by index) with its department and branch, shared by the positions on the circuit.
+        var places: [StepPosition.Place]
 
         init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32], compile: (Route) -> CompiledRoute?) {
             let route = graph.route(forSite: site, orderType: orderType)
@@ -114,11 +156,15 @@ public struct PositionEngine: Sendable {
             table = WorkingDayTable.shared(for: paying)
             zone = TimeZone(identifier: paying.timeZone) ?? .gmt
             if let route, let shape = compile(route) {
-                departments = route.steps.map { graph.department(for: $0, deliveredAt: site) }
-                compiled = shape.placed(departments: departments, index: departmentIndex)
+                let departments = route.steps.map { graph.department(for: $0, deliveredAt: site) }
+                let compiled = shape.placed(departments: departments, index: departmentIndex)
+                self.departments = departments
+                self.compiled = compiled
+                places = route.steps.indices.map { i in StepPosition.Place(step: route.steps[i], department: departments[i], carried: compiled.steps[i].carried) }
             } else {
                 departments = []
                 compiled = .empty(departments: departmentIndex.count)
+                places = []
             }
         }
     }
@@ -240,6 +286,7 @@ public struct PositionEngine: Sendable {
             let bit: UInt64 = 1 << UInt64(i)
             let dept = circuit.departments[i]
             let branch = step.carried
+            let place = circuit.places[i]
             var status = StepPosition.Status.waiting
             var since: CivilDate?
             if let d = doneAt[i] {
@@ -259,7 +306,7 @@ public struct PositionEngine: Sendable {
             if status == .pending, let since { dwell = max(0, now - axis.index(of: since) - 1) }
             guard withLaws else {
                 positions.append(StepPosition(
-                    step: s, department: dept, carried: branch, status: status, doneAt: doneAt[i]?.date,
+                    place: place, status: status, doneAt: doneAt[i]?.date,
                     evidence: doneAt[i]?.event, implied: implied & bit != 0, since: since, dwellDays: dwell,
                     probabilityDone: status == .done ? 1 : 0, probabilityHere: 0, law: PositionEngine.noLaw, lawSource: .prior))
                 continue
@@ -296,7 +343,7 @@ public struct PositionEngine: Sendable {
             }
             let here = status == .done ? 0 : max(0, min(1, (status == .pending ? 1 : pStarted) - pDone))
             positions.append(StepPosition(
-                step: s, department: dept, carried: branch, status: status, doneAt: doneAt[i]?.date,
+                place: place, status: status, doneAt: doneAt[i]?.date,
                 evidence: doneAt[i]?.event, implied: implied & bit != 0,
                 since: since, dwellDays: dwell, probabilityDone: pDone, probabilityHere: here, law: law, lawSource: source))
         }
