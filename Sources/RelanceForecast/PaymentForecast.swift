@@ -95,8 +95,10 @@ public struct PaymentForecast: Sendable {
     public var probabilityByDue: Double { distribution.cdf(dueDate) }
     /// Expected days late (days after the due date, 0 when paid on time), in calendar days.
     public var expectedDaysLate: Double {
-        distribution.mass.enumerated().reduce(0) { acc, x in
-            acc + x.element * Double(max(0, dueDate.days(to: distribution.start.adding(days: x.offset))))
-        }
+        // Day i of the law is i − due days after the due date (calendar days: no date made per day).
+        let due = distribution.start.days(to: dueDate)
+        var late = 0.0
+        for (i, m) in distribution.mass.enumerated() where i > due { late += m * Double(i - due) }
+        return late
     }
 }

@@ -36,7 +36,16 @@ public enum CSVWriters {
     public static func field(_ s: String) -> String {
         // Scanned as bytes: the three characters are ASCII, and a scan by Character (grapheme clusters) costs
         // more than the rest of a forecast's line.
-        s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+        else { return s }
+        // Quoted, each quote doubled, byte by byte (Foundation's replacingOccurrences cost 2% of a portfolio's forecast).
+        var quoted: [UInt8] = [UInt8(ascii: "\"")]
+        quoted.reserveCapacity(s.utf8.count + 8)
+        for b in s.utf8 {
+            if b == UInt8(ascii: "\"") { quoted.append(b) }
+            quoted.append(b)
+        }
+        quoted.append(UInt8(ascii: "\""))
+        return String(decoding: quoted, as: UTF8.self)
     }
 }

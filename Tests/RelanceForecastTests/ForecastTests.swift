@@ -27,6 +27,31 @@ private func day(_ s: String) -> CivilDate { CivilDate(iso: s) ?? CivilDate(dayN
         #expect(m.quantile(0.5) == day("2026-03-10"))
         #expect(m.quantile(0.8) == day("2026-03-20"))
     }
+
+    /// Expected days late: each day's chance times the days past the due date (none before it).
+    @Test func expectedDaysLateCountsOnlyTheDaysPastTheDueDate() {
+        // 10%, 40%, 30%, 20% on the 1st to the 4th; due on the 2nd: 0.3 × 1 + 0.2 × 2.
+        let d = DayDistribution(start: day("2026-03-01"), mass: [1, 4, 3, 2])
+        func forecast(due: String) -> PaymentForecast {
+            PaymentForecast(invoice: "F", asOf: day("2026-02-27"), dueDate: day(due), distribution: d, method: .route, explanation: "")
+        }
+        #expect(abs(forecast(due: "2026-03-02").expectedDaysLate - 0.7) < 1e-12)
+        #expect(forecast(due: "2026-03-04").expectedDaysLate == 0)
+        #expect(forecast(due: "2026-03-09").expectedDaysLate == 0)
+        // Due before the law starts: every day is late, the 1st by 3 days.
+        #expect(abs(forecast(due: "2026-02-26").expectedDaysLate - (0.1 * 3 + 0.4 * 4 + 0.3 * 5 + 0.2 * 6)) < 1e-12)
+        // The same, to the bit, as the sum over every day with a date made for each (the old way).
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let law = DayDistribution(start: day("2026-03-01").adding(days: Int.random(in: -40...40, using: &rng)),
+                                      mass: (0..<Int.random(in: 1...120, using: &rng)).map { _ in Double.random(in: 0...1, using: &rng) })
+            let f = PaymentForecast(invoice: "F", asOf: day("2026-02-27"), dueDate: day("2026-03-15"), distribution: law, method: .route, explanation: "")
+            let old = law.mass.enumerated().reduce(0.0) { acc, x in
+                acc + x.element * Double(max(0, f.dueDate.days(to: law.start.adding(days: x.offset))))
+            }
+            #expect(f.expectedDaysLate == old)
+        }
+    }
 }
 
 @Suite struct LedgerModelUnitTests {
