@@ -29,6 +29,32 @@ import Testing
         return (p, stuck)
     }
 
+    /// One planner asked about many invoices (what the agenda does for a customer) keeps the people of each
+    /// step, route and site it met: its plans must be a fresh planner's, whatever the order of the questions.
+    @Test func aPlannerReusedForManyInvoicesPlansWhatAFreshOneDoes() throws {
+        let (disputed, stuck) = try receptionDispute()
+        let approval = F.position([F.event(.received, "2026-10-05", department: "ssc-mailroom"),
+                                   F.event(.goodsReceived, "2026-10-05", department: "ven-reception")], asOf: "2026-10-06")
+        let fresh = F.position(asOf: "2026-10-02")
+        func summary(_ plan: CallPlan) -> [String] {
+            [plan.stepID ?? "-", plan.question] + plan.people.map { "\($0.name)|\($0.role)|\($0.department?.id ?? "-")|\(String(describing: $0.reachable))" }
+        }
+        let questions: [(InvoicePosition, StuckInvoice?, Date)] = [
+            (disputed, stuck, paris("2026-11-27", 10)), (approval, nil, paris("2026-10-06", 10)), (fresh, nil, paris("2026-10-02", 10)),
+            (disputed, stuck, paris("2026-11-27", 19)), (disputed, nil, paris("2026-11-27", 10)), (approval, nil, paris("2026-10-06", 10)),
+        ]
+        for g in [graph, Fixture.graph] {
+            let shared = CallPlanner(graph: g)
+            for (p, s, moment) in questions + questions.reversed() {
+                #expect(summary(shared.plan(for: p, stuck: s, at: moment)) == summary(CallPlanner(graph: g).plan(for: p, stuck: s, at: moment)))
+            }
+        }
+        // The evening's plan differs from the morning's (the memo is keyed by the moment too).
+        let shared = CallPlanner(graph: graph)
+        #expect(summary(shared.plan(for: disputed, stuck: stuck, at: paris("2026-11-27", 10)))
+                != summary(shared.plan(for: disputed, stuck: stuck, at: paris("2026-11-27", 19))))
+    }
+
     @Test func aMonToThuContactAskedOnFridayEveningIsReachableOnMonday() {
         let hours = WorkingHours(text: "mon-thu 09:00-12:30 14:00-18:00")!
         // Friday 27 November 2026, 19:00 in Paris.

@@ -32,15 +32,31 @@ public struct CallPlanner: Sendable {
     /// open invoice of a customer, from the same moment.
     private let reachable = Memo<Reachable, Date?>()
 
+    /// The people to call about a step, by what they depend on: the same for every open invoice of the
+    /// customer at that step of that route delivered at that site (a portfolio's agenda plans a call for each
+    /// of a million open invoices, on a few dozen such steps per customer). Only when no two routes share an
+    /// id, as validation asks: the key names the route by its id.
+    private let callees = Memo<PeopleKey, [CallPlan.Person]>()
+    private let routeIDsAreUnique: Bool
+
     private struct Reachable: Hashable, Sendable {
         var hours: WorkingHours
         var timeZone: String
         var from: Date
     }
 
+    private struct PeopleKey: Hashable, Sendable {
+        var route: String?
+        var step: String
+        var department: String
+        var site: String
+        var moment: Date
+    }
+
     public init(graph: OrgGraph, learned: [(name: String, phone: String?, email: String?, department: String?)] = []) {
         self.graph = graph
         self.learned = learned
+        routeIDsAreUnique = Set(graph.routes.map(\.id)).count == graph.routes.count
     }
 
     /// The plan for the most pressing step of a position: a blocked step first, else the pending step the
@@ -48,36 +64,44 @@ public struct CallPlanner: Sendable {
     public func plan(for p: InvoicePosition, stuck: StuckInvoice? = nil, at moment: Date) -> CallPlan {
         let step = stuck?.stepID.flatMap { p.step($0) } ?? p.pending.max { $0.probabilityHere < $1.probabilityHere }
         let question = CallPlanner.question(for: step, invoice: p.invoice, stuck: stuck)
+        guard let s = step, let d = s.department else { return CallPlan(stepID: step?.step.id, question: question, people: []) }
+        let key = PeopleKey(route: p.route?.id, step: s.step.id, department: d.id, site: p.invoice.site, moment: moment)
+        let found = routeIDsAreUnique
+            ? callees.value(for: key) { people(about: s, at: d, route: p.route, site: p.invoice.site, moment: moment) }
+            : people(about: s, at: d, route: p.route, site: p.invoice.site, moment: moment)
+        return CallPlan(stepID: s.step.id, question: question, people: found)
+    }
+
+    /// The people to call about step `s` at department `d` of `route`, for an invoice delivered at `site`.
+    private func people(about s: StepPosition, at d: Department, route: Route?, site: String, moment: Date) -> [CallPlan.Person] {
         var people: [CallPlan.Person] = []
-        if let s = step, let d = s.department {
-            let role = "responsible for \(s.step.label) (\(d.role.label))"
-            people += graph.contacts(in: d.id).map { person($0, d, role, moment) }
-            if people.isEmpty, d.phone != nil || d.email != nil {
-                people.append(CallPlan.Person(name: d.name, title: "department line", phone: d.phone, email: d.email, department: d,
-                                              channel: d.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
-            }
-            for l in learned where l.department == d.id || (l.department == nil && people.isEmpty) {
-                people.append(CallPlan.Person(name: l.name, title: "learned from a status message", phone: l.phone, email: l.email, department: d,
-                                              channel: l.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
-            }
-            // People with a phone first, then the soonest reachable; the file's order otherwise.
-            people = people.enumerated().sorted { a, b in
-                let ka = (a.element.phone == nil ? 1 : 0, a.element.reachable ?? .distantFuture, a.offset)
-                let kb = (b.element.phone == nil ? 1 : 0, b.element.reachable ?? .distantFuture, b.offset)
-                return ka < kb
-            }.map(\.element)
-            // Who comes next: the next step's department (it is waiting for this one), then management at the site.
-            if let route = p.route {
-                for next in route.successors(of: s.step.id) {
-                    guard let nd = graph.department(for: next, deliveredAt: p.invoice.site), nd.id != d.id else { continue }
-                    people += graph.contacts(in: nd.id).prefix(1).map { person($0, nd, "next: \(nd.name) is waiting for this step", moment) }
-                }
-            }
-            for m in graph.departments(at: d.site) where m.role == .management && m.id != d.id {
-                people += graph.contacts(in: m.id).prefix(1).map { person($0, m, "escalation: management at \(graph.site(d.site)?.name ?? d.site)", moment) }
+        let role = "responsible for \(s.step.label) (\(d.role.label))"
+        people += graph.contacts(in: d.id).map { person($0, d, role, moment) }
+        if people.isEmpty, d.phone != nil || d.email != nil {
+            people.append(CallPlan.Person(name: d.name, title: "department line", phone: d.phone, email: d.email, department: d,
+                                          channel: d.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
+        }
+        for l in learned where l.department == d.id || (l.department == nil && people.isEmpty) {
+            people.append(CallPlan.Person(name: l.name, title: "learned from a status message", phone: l.phone, email: l.email, department: d,
+                                          channel: l.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
+        }
+        // People with a phone first, then the soonest reachable; the file's order otherwise.
+        people = people.enumerated().sorted { a, b in
+            let ka = (a.element.phone == nil ? 1 : 0, a.element.reachable ?? .distantFuture, a.offset)
+            let kb = (b.element.phone == nil ? 1 : 0, b.element.reachable ?? .distantFuture, b.offset)
+            return ka < kb
+        }.map(\.element)
+        // Who comes next: the next step's department (it is waiting for this one), then management at the site.
+        if let route {
+            for next in route.successors(of: s.step.id) {
+                guard let nd = graph.department(for: next, deliveredAt: site), nd.id != d.id else { continue }
+                people += graph.contacts(in: nd.id).prefix(1).map { person($0, nd, "next: \(nd.name) is waiting for this step", moment) }
             }
         }
-        return CallPlan(stepID: step?.step.id, question: question, people: people)
+        for m in graph.departments(at: d.site) where m.role == .management && m.id != d.id {
+            people += graph.contacts(in: m.id).prefix(1).map { person($0, m, "escalation: management at \(graph.site(d.site)?.name ?? d.site)", moment) }
+        }
+        return people
     }
 
     func person(_ c: Contact, _ d: Department, _ role: String, _ moment: Date) -> CallPlan.Person {
