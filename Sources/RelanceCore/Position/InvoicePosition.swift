@@ -217,7 +217,9 @@ public struct PositionEngine: Sendable {
         let k = circuit.compiled
         let zone = circuit.zone
         let cutoff = cutoffs.value(for: Cutoff(zone: zone.identifier, day: asOf.dayNumber)) { asOf.adding(days: 1).start(in: zone) }
-        let events = allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
+        // Read from the store, the events are already in time order and up to the day: no copy then.
+        let inOrder = zip(allEvents, allEvents.dropFirst()).allSatisfy { !($1.at < $0.at) } && !(allEvents.last.map { $0.at >= cutoff } ?? false)
+        let events = inOrder ? allEvents : allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
         let origin = min(invoice.issueDate, invoice.deliveryDate ?? invoice.issueDate)
         let axis = WorkingDayAxis(origin: origin, table: circuit.table)
         let day = { (e: InvoiceEvent) in e.day(in: zone) }
