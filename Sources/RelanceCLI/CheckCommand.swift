@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelanceCore
+import RelanceRender
 import RelanceStore
 
 struct CheckCommand: ParsableCommand {
@@ -62,15 +63,10 @@ struct CheckCommand: ParsableCommand {
         case .csv:
             print("customer,severity,code,subject,message,advice")
             for (c, f) in rows {
-                print([c, f.severity.rawValue, f.code, f.subject.description, f.message, f.advice].map(csvField).joined(separator: ","))
+                print([c, f.severity.rawValue, f.code, f.subject.description, f.message, f.advice].map(CSVWriters.field).joined(separator: ","))
             }
         default:
             throw ValidationError("relance check writes text, json or csv")
         }
     }
-}
-
-/// A CSV field, quoted when it needs to be (RFC 4180).
-func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
 }

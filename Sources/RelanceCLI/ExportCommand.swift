@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelanceCore
+import RelanceRender
 import RelanceStore
 
 /// `relance export`: data out of the database, in the import formats.
@@ -56,7 +57,7 @@ struct ExportEventsCommand: ParsableCommand {
             fields += ["", ""]
         }
         fields.append(e.date?.description ?? "")
-        return fields.map(field).joined(separator: ",") + "\n"
+        return fields.map(CSVWriters.field).joined(separator: ",") + "\n"
     }
 
     /// `2026-10-26T08:12:00Z`, from the whole seconds since 1970 (what the store keeps).
@@ -68,11 +69,6 @@ struct ExportEventsCommand: ParsableCommand {
     }
 
     private static func pad(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-
-    /// A CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180).
-    static func field(_ s: String) -> String {
-        s.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
 }
 
 /// Text appended to a file (or standard output) through a buffer written in large blocks.
