@@ -34,6 +34,8 @@ func emit(_ data: Data, to path: String?) throws {
 /// all: a file is written beside `path` and moved over it at the end, so that a failure leaves `path` as it
 /// was (as `emit(_:to:)` does).
 func emitStreaming(to path: String?, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
+    /// The error of the last system call, naming what was being written.
+    func failure(_ name: String) -> UserError { UserError("cannot write \(name): \(String(cString: strerror(errno)))") }
     func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
         try bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return }
@@ -42,7 +44,7 @@ func emitStreaming(to path: String?, _ body: (_ write: ([UInt8]) throws -> Void)
                 let n = Foundation.write(fd, base + done, buffer.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw UserError("cannot write \(name): \(String(cString: strerror(errno)))")
+                    throw failure(name)
                 }
                 done += n
             }
@@ -55,13 +57,13 @@ func emitStreaming(to path: String?, _ body: (_ write: ([UInt8]) throws -> Void)
     let url = URL(fileURLWithPath: path)
     let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
     let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw UserError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw failure(path) }
     var isOpen = true
     do {
         try body { try writeAll(fd, $0, name: path) }
         isOpen = false
-        guard close(fd) == 0 else { throw UserError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        guard rename(partial, path) == 0 else { throw UserError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard close(fd) == 0 else { throw failure(path) }
+        guard rename(partial, path) == 0 else { throw failure(path) }
     } catch {
         if isOpen { close(fd) }
         unlink(partial)

@@ -144,9 +144,8 @@ public struct PositionEngine: Sendable {
         var zone: TimeZone
         /// The route's steps as bits; without a route, or for a route that does not compile, no steps.
         var compiled: CompiledRoute
-        /// The department of each step of the route (by index) for an invoice delivered at the circuit's site.
-        var departments: [Department?]
-        /// Each step of the route (by index) with its department and branch, shared by the positions on the circuit.
+        /// Each step of the route (by index) with its department for an invoice delivered at the circuit's site
+        /// and its branch, shared by the positions on the circuit.
         var places: [StepPosition.Place]
 
         init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32], compile: (Route) -> CompiledRoute?) {
@@ -158,11 +157,9 @@ public struct PositionEngine: Sendable {
             if let route, let shape = compile(route) {
                 let departments = route.steps.map { graph.department(for: $0, deliveredAt: site) }
                 let compiled = shape.placed(departments: departments, index: departmentIndex)
-                self.departments = departments
                 self.compiled = compiled
                 places = route.steps.indices.map { i in StepPosition.Place(step: route.steps[i], department: departments[i], carried: compiled.steps[i].carried) }
             } else {
-                departments = []
                 compiled = .empty(departments: departmentIndex.count)
                 places = []
             }
@@ -286,9 +283,9 @@ public struct PositionEngine: Sendable {
             guard let s = route?.steps[i] else { continue }
             let step = k.steps[i]
             let bit: UInt64 = 1 << UInt64(i)
-            let dept = circuit.departments[i]
-            let branch = step.carried
             let place = circuit.places[i]
+            let dept = place.department
+            let branch = place.carried
             var status = StepPosition.Status.waiting
             var since: CivilDate?
             if let d = doneAt[i] {
