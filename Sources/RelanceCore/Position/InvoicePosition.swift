@@ -116,7 +116,8 @@ public struct InvoicePosition: Sendable {
 /// Computes positions from a route, the events and a duration model.
 public struct PositionEngine: Sendable {
     public let graph: OrgGraph
-    public var model: any DwellModel
+    /// The duration model (fixed for the engine's life: each circuit keeps its steps' laws from it).
+    public let model: any DwellModel
     /// The departments of the organisation, in order, and the index of each (events name departments by
     /// id; compiled routes by index).
     public let departmentIDs: [String]
@@ -138,17 +139,30 @@ public struct PositionEngine: Sendable {
         var day: Int
     }
 
-    struct Circuit: Sendable {
-        var route: Route?
-        var table: WorkingDayTable
-        var zone: TimeZone
+    /// One object per circuit, shared by every position on it (a structure's dozen fields were retained and
+    /// released at each look-up).
+    final class Circuit: Sendable {
+        let route: Route?
+        let table: WorkingDayTable
+        let zone: TimeZone
         /// The route's steps as bits; without a route, or for a route that does not compile, no steps.
-        var compiled: CompiledRoute
+        let compiled: CompiledRoute
         /// Each step of the route (by index) with its department for an invoice delivered at the circuit's site
         /// and its branch, shared by the positions on the circuit.
-        var places: [StepPosition.Place]
+        let places: [StepPosition.Place]
+        /// Each step's duration law, its source and the share of its completions reported, from the engine's
+        /// model: the same for every invoice on the circuit, asked of the model once (each question copied
+        /// the step and its department, a dozen texts, into the model's call).
+        let laws: [StepLaw]
 
-        init(graph: OrgGraph, site: String, orderType: String?, departmentIndex: [String: Int32], compile: (Route) -> CompiledRoute?) {
+        struct StepLaw: Sendable {
+            var law: DwellDistribution
+            var source: DwellSource
+            var reportingRate: Double
+        }
+
+        init(graph: OrgGraph, model: any DwellModel, site: String, orderType: String?, departmentIndex: [String: Int32],
+             compile: (Route) -> CompiledRoute?) {
             let route = graph.route(forSite: site, orderType: orderType)
             let paying = graph.paymentCalendarOwner(forSite: site, route: route)?.calendar ?? PayablesCalendar()
             self.route = route
@@ -159,9 +173,14 @@ public struct PositionEngine: Sendable {
                 let compiled = shape.placed(departments: departments, index: departmentIndex)
                 self.compiled = compiled
                 places = route.steps.indices.map { i in StepPosition.Place(step: route.steps[i], department: departments[i], carried: compiled.steps[i].carried) }
+                laws = route.steps.indices.map { i in
+                    let (law, source) = model.dwell(for: route.steps[i], department: departments[i], group: graph.group.id)
+                    return StepLaw(law: law, source: source, reportingRate: model.reportingRate(for: route.steps[i], department: departments[i], group: graph.group.id))
+                }
             } else {
                 compiled = .empty(departments: departmentIndex.count)
                 places = []
+                laws = []
             }
         }
     }
@@ -186,7 +205,7 @@ public struct PositionEngine: Sendable {
 
     func fullCircuit(site: String, orderType: String?) -> Circuit {
         circuits.value(for: SiteOrder(site: site, orderType: orderType)) {
-            Circuit(graph: graph, site: site, orderType: orderType, departmentIndex: departmentIndex) { route in
+            Circuit(graph: graph, model: model, site: site, orderType: orderType, departmentIndex: departmentIndex) { route in
                 routeIDsAreUnique ? compiledRoutes.value(for: route.id) { CompiledRoute(route: route) } : CompiledRoute(route: route)
             }
         }
@@ -284,7 +303,6 @@ public struct PositionEngine: Sendable {
             let step = k.steps[i]
             let bit: UInt64 = 1 << UInt64(i)
             let place = circuit.places[i]
-            let dept = place.department
             let branch = place.carried
             var status = StepPosition.Status.waiting
             var since: CivilDate?
@@ -310,7 +328,8 @@ public struct PositionEngine: Sendable {
                     probabilityDone: status == .done ? 1 : 0, probabilityHere: 0, law: PositionEngine.noLaw, lawSource: .prior))
                 continue
             }
-            let (law, source) = model.dwell(for: s, department: dept, group: graph.group.id)
+            let stepLaw = circuit.laws[i]
+            let (law, source) = (stepLaw.law, stepLaw.source)
             // Start law: the latest predecessor; for a starting step, its branch's origin.
             var start: DwellDistribution
             if step.afterList.isEmpty {
@@ -335,7 +354,7 @@ public struct PositionEngine: Sendable {
             }.reduce(1, *)
             if let elapsed = dwell {
                 // Silence as evidence: a completion is reported with probability r.
-                let r = model.reportingRate(for: s, department: dept, group: graph.group.id)
+                let r = stepLaw.reportingRate
                 let stillThere = 1 - law.cdf(elapsed)
                 let notDone = stillThere / max(stillThere + (1 - stillThere) * (1 - r), 1e-12)
                 pDone = 1 - notDone
