@@ -48,7 +48,8 @@ private func agendaCustomer(_ group: String, book: CustomerBook, forecasts: [Pay
 public func agenda(in store: Store, date: CivilDate, for person: String? = nil, customer: String? = nil) throws -> Agenda {
     let groups = try customer.map { [try store.resolveCustomer($0)] } ?? store.groups().map(\.id)
     let policies = try followUpPolicies(in: store)
-    let parts = try booksWithForecasts(in: store, groups: groups, asOf: date) { bf in
+    // The planner reads the pending steps, never the waiting steps' probabilities.
+    let parts = try booksWithForecasts(in: store, groups: groups, asOf: date, detail: .ahead) { bf in
         let g = bf.book.graph.group.id
         let c = try agendaCustomer(g, book: bf.book, forecasts: bf.forecasts, policies: policies, store: store, date: date)
         return Agenda.PlannedPart(group: g, responsible: c.policy.responsible, part: AgendaPlanner(customer: c, date: date).plan())

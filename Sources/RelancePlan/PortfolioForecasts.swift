@@ -19,18 +19,21 @@ public struct BookForecasts: Sendable {
 /// known circuit) is read and learned in full, as ``Store/book(group:asOf:minimumObservations:)`` and
 /// ``forecasts(for:asOf:context:)`` do. Both give the same forecasts (tests check it); the order of the
 /// result is the order of `groups`.
-public func booksWithForecasts(in store: Store, groups: [String], asOf: CivilDate) throws -> [BookForecasts] {
-    try booksWithForecasts(in: store, groups: groups, asOf: asOf) { $0 }
+///
+/// With `detail` ``PositionDetail/ahead``, the positions read from the stored model leave the waiting
+/// steps' probabilities at 0 (forecasts and the agenda do not read them); the others are complete.
+public func booksWithForecasts(in store: Store, groups: [String], asOf: CivilDate, detail: PositionDetail = .full) throws -> [BookForecasts] {
+    try booksWithForecasts(in: store, groups: groups, asOf: asOf, detail: detail) { $0 }
 }
 
 /// What `extract` takes from each customer's book and forecasts (see ``booksWithForecasts(in:groups:asOf:)``),
 /// run on the worker that built them, so that a book is released there rather than kept for the caller:
 /// a portfolio's books hold every open invoice's events and positions.
-public func booksWithForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate,
+public func booksWithForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate, detail: PositionDetail = .full,
                                             _ extract: @Sendable (BookForecasts) throws -> T) throws -> [T] {
     let results: [Result<T?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
         Result {
-            if let stored = try store.storedForecastInputs(group: group, asOf: asOf),
+            if let stored = try store.storedForecastInputs(group: group, asOf: asOf, detail: detail),
                let fs = routeForecasts(for: stored.book, context: try JSONDecoder().decode(ForecastContext.self, from: stored.context)) {
                 return try extract(BookForecasts(book: stored.book, forecasts: fs, fromStoredModel: true))
             }
@@ -60,7 +63,7 @@ public func openInvoiceForecasts(in store: Store, groups: [String], asOf: CivilD
 /// about 2 KB) is released there: a million open invoices' laws would not fit in memory at once.
 public func openInvoiceForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate,
                                               _ transform: @Sendable (OpenInvoiceForecast) throws -> T) throws -> [T] {
-    try booksWithForecasts(in: store, groups: groups, asOf: asOf) { bf -> [T] in
+    try booksWithForecasts(in: store, groups: groups, asOf: asOf, detail: .ahead) { bf -> [T] in
         let open = Dictionary(bf.book.open.map { ($0.invoice.id, $0.invoice) }, uniquingKeysWith: { a, _ in a })
         return try bf.forecasts.compactMap { f in
             guard let i = open[f.invoice] else { return nil }

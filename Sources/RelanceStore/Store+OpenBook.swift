@@ -19,7 +19,9 @@ extension Store {
     /// with another day's events) and at the cost of one read (each costs a connection from the pool and a
     /// transaction's begin and end: 7% of a portfolio's forecast when a group took five). `nil` when the
     /// group is unknown or its stored model or context is missing or not current (the caller learns them).
-    public func storedForecastInputs(group: String, asOf: CivilDate, minimumObservations: Int = 15) throws -> (book: CustomerBook, context: Data)? {
+    /// The positions are worked out to `detail` (``PositionDetail/ahead`` for what only forecasts and plans).
+    public func storedForecastInputs(group: String, asOf: CivilDate, minimumObservations: Int = 15,
+                                     detail: PositionDetail = .full) throws -> (book: CustomerBook, context: Data)? {
         let read: (rows: OpenBookRows, model: LearnedDwellModel, context: Data)? = try writer.read { db in
             // Both are current only for the data version of now, read once for the two.
             let current = try dataVersion(group: group, db)
@@ -28,7 +30,7 @@ extension Store {
                   let rows = try openBookRows(group: group, asOf: asOf, db) else { return nil }
             return (rows, model, context)
         }
-        return read.map { ($0.rows.book(asOf: asOf, model: $0.model), $0.context) }
+        return read.map { ($0.rows.book(asOf: asOf, model: $0.model, detail: detail), $0.context) }
     }
 
     /// What an open book reads from the database; its positions are worked out after the read.
@@ -38,11 +40,11 @@ extension Store {
         var events: [String: [InvoiceEvent]]
         var learned: [(name: String, phone: String?, email: String?, department: String?)]
 
-        func book(asOf: CivilDate, model: LearnedDwellModel) -> CustomerBook {
+        func book(asOf: CivilDate, model: LearnedDwellModel, detail: PositionDetail = .full) -> CustomerBook {
             let known = invoices.map { $0.known(on: asOf) }
             let credited = CustomerBook.credited(by: known)
             let engine = PositionEngine(graph: graph, model: model)
-            let positions = known.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf) }
+            let positions = known.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf, detail: detail) }
             return CustomerBook(graph: graph, invoices: known, events: events, credited: credited, model: model, positions: positions, learned: learned)
         }
     }

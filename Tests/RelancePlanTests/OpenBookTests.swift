@@ -80,6 +80,55 @@ import Testing
         #expect(try store.storedForecastInputs(group: "metalux", asOf: day) == nil)
     }
 
+    /// A position worked out `.ahead` is the full position but for the waiting steps' probabilities, left at
+    /// 0; the forecasts and the agenda made from such positions are the full ones.
+    @Test func positionsAheadAreFullPositionsButForTheWaitingStepsOdds() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store(["metalux", "chu-armor"])
+        var waitingWithOdds = 0, pendingCompared = 0
+        for group in ["metalux", "chu-armor"] {
+            for asOf in [day, day.adding(days: -20), day.adding(days: -45)] {
+                let book = try #require(try store.book(group: group, asOf: asOf))
+                let engine = PositionEngine(graph: book.graph, model: book.model)
+                for invoice in book.invoices where invoice.kind == .invoice {
+                    let events = book.events[invoice.id] ?? []
+                    let full = engine.position(of: invoice, events: events, asOf: asOf)
+                    let ahead = engine.position(of: invoice, events: events, asOf: asOf, detail: .ahead)
+                    let id = "\(invoice.id) on \(asOf)"
+                    #expect(ahead.closed == full.closed, "\(id)")
+                    #expect(ahead.completion?.mass == full.completion?.mass, "completion law of \(id)")
+                    #expect(ahead.blocks.map(\.stepID) == full.blocks.map(\.stepID), "\(id)")
+                    #expect(ahead.steps.count == full.steps.count, "\(id)")
+                    for (a, f) in zip(ahead.steps, full.steps) {
+                        #expect(a.step.id == f.step.id && a.status == f.status && a.doneAt == f.doneAt && a.since == f.since
+                                && a.dwellDays == f.dwellDays && a.implied == f.implied, "\(f.step.id) of \(id)")
+                        #expect(a.law == f.law && a.lawSource == f.lawSource, "law of \(f.step.id) of \(id)")
+                        if f.status == .waiting {
+                            #expect(a.probabilityDone == 0 && a.probabilityHere == 0, "\(f.step.id) of \(id)")
+                            if f.probabilityDone > 0 || f.probabilityHere > 0 { waitingWithOdds += 1 }
+                        } else {
+                            #expect(a.probabilityDone == f.probabilityDone && a.probabilityHere == f.probabilityHere, "\(f.step.id) of \(id)")
+                            if f.status == .pending { pendingCompared += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        // Otherwise the comparison would say nothing.
+        #expect(waitingWithOdds > 20)
+        #expect(pendingCompared > 20)
+        // From the stored model: the same forecasts with either detail.
+        try store.saveDwellModels(try store.learnDwellModels(asOf: day).models, asOf: day)
+        #expect(try learnForecastContexts(in: store, groups: ["metalux", "chu-armor"], asOf: day) == 2)
+        let full = try booksWithForecasts(in: store, groups: ["metalux", "chu-armor"], asOf: day)
+        let ahead = try booksWithForecasts(in: store, groups: ["metalux", "chu-armor"], asOf: day, detail: .ahead)
+        #expect(full.allSatisfy(\.fromStoredModel) && ahead.allSatisfy(\.fromStoredModel))
+        #expect(ahead.flatMap(\.forecasts).map(\.invoice) == full.flatMap(\.forecasts).map(\.invoice))
+        #expect(ahead.flatMap(\.forecasts).map(\.distribution.mass) == full.flatMap(\.forecasts).map(\.distribution.mass))
+        #expect(ahead.flatMap(\.forecasts).map(\.distribution.start) == full.flatMap(\.forecasts).map(\.distribution.start))
+        #expect(ahead.flatMap(\.forecasts).map(\.explanation) == full.flatMap(\.forecasts).map(\.explanation))
+        #expect(full.flatMap(\.forecasts).count > 10)
+    }
+
     @Test func contextRoundTripsThroughJSON() throws {
         let (store, _, day) = try AgendaStoreICSTests.store()
         let full = try #require(try store.book(group: "metalux", asOf: day))

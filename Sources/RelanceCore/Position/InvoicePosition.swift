@@ -113,6 +113,20 @@ public struct InvoicePosition: Sendable {
     }
 }
 
+/// How much of a position to work out.
+public enum PositionDetail: Sendable {
+    /// Everything: each step's status, dates, law and probabilities, the blocks and the completion law.
+    case full
+    /// What forecasts and the agenda read: everything but the probabilities of the steps still waiting for
+    /// an earlier one, which are 0. Those need the law of when each earlier step finished, counted from the
+    /// invoice's origin: a convolution and a payment-run mapping per step, which nothing that looks ahead of
+    /// the day reads (the completion law is worked out from the day on). Every other field, and the
+    /// probabilities of the done and pending steps, are those of ``full`` (tests check it).
+    case ahead
+    /// What events show, without duration laws (see ``PositionEngine/observedPosition(of:events:asOf:)``).
+    case observed
+}
+
 /// Computes positions from a route, the events and a duration model.
 public struct PositionEngine: Sendable {
     public let graph: OrgGraph
@@ -213,7 +227,7 @@ public struct PositionEngine: Sendable {
 
     /// The position of `invoice` at the end of `asOf` (events later than that day are ignored).
     public func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate) -> InvoicePosition {
-        position(of: invoice, events: allEvents, asOf: asOf, withLaws: true)
+        position(of: invoice, events: allEvents, asOf: asOf, detail: .full)
     }
 
     /// What events show of `invoice`'s position, without any duration law: each step's status, dates,
@@ -222,12 +236,16 @@ public struct PositionEngine: Sendable {
     /// and the completion are left empty (a certain 0, probabilities 0 or 1, `nil`). What ``DwellLearner``
     /// needs, at a fraction of the cost.
     public func observedPosition(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate) -> InvoicePosition {
-        position(of: invoice, events: allEvents, asOf: asOf, withLaws: false)
+        position(of: invoice, events: allEvents, asOf: asOf, detail: .observed)
     }
 
     private static let noLaw = DwellDistribution.point(0)
 
-    private func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate, withLaws: Bool) -> InvoicePosition {
+    /// The position of `invoice` at the end of `asOf`, worked out to `detail`.
+    public func position(of invoice: Invoice, events allEvents: [InvoiceEvent], asOf: CivilDate, detail: PositionDetail) -> InvoicePosition {
+        let withLaws = detail != .observed
+        // Each earlier step's finishing law from the origin, which the waiting steps' probabilities need.
+        let finishing = detail == .full
         let circuit = fullCircuit(site: invoice.site, orderType: invoice.orderType)
         let route = circuit.route
         let k = circuit.compiled
@@ -308,7 +326,7 @@ public struct PositionEngine: Sendable {
             var since: CivilDate?
             if let d = doneAt[i] {
                 status = .done
-                if withLaws { finish[i] = .point(max(axis.index(of: d.date), 0)) }
+                if finishing { finish[i] = .point(max(axis.index(of: d.date), 0)) }
             } else if implied & bit != 0 {
                 status = .done
             }
@@ -330,6 +348,25 @@ public struct PositionEngine: Sendable {
             }
             let stepLaw = circuit.laws[i]
             let (law, source) = (stepLaw.law, stepLaw.source)
+            // Silence as evidence: a completion is reported with probability r.
+            func doneUnreported(after elapsed: Int) -> Double {
+                let stillThere = 1 - law.cdf(elapsed)
+                let notDone = stillThere / max(stillThere + (1 - stillThere) * (1 - stepLaw.reportingRate), 1e-12)
+                return 1 - notDone
+            }
+            if !finishing {
+                var pDone = status == .done ? 1.0 : 0
+                if status == .pending {
+                    // A pending step whose start no event dates is judged by its finishing law: the full position.
+                    guard let elapsed = dwell else { return position(of: invoice, events: allEvents, asOf: asOf, detail: .full) }
+                    pDone = doneUnreported(after: elapsed)
+                }
+                positions.append(StepPosition(
+                    place: place, status: status, doneAt: doneAt[i]?.date,
+                    evidence: doneAt[i]?.event, implied: implied & bit != 0, since: since, dwellDays: dwell,
+                    probabilityDone: pDone, probabilityHere: status == .pending ? max(0, min(1, 1 - pDone)) : 0, law: law, lawSource: source))
+                continue
+            }
             // Start law: the latest predecessor; for a starting step, its branch's origin.
             var start: DwellDistribution
             if step.afterList.isEmpty {
@@ -352,13 +389,7 @@ public struct PositionEngine: Sendable {
             let pStarted = step.afterList.isEmpty ? 1.0 : step.afterList.map { p in
                 finished & (1 << UInt64(p)) != 0 ? 1.0 : (finish[p]?.cdf(now - 1) ?? 0)
             }.reduce(1, *)
-            if let elapsed = dwell {
-                // Silence as evidence: a completion is reported with probability r.
-                let r = stepLaw.reportingRate
-                let stillThere = 1 - law.cdf(elapsed)
-                let notDone = stillThere / max(stillThere + (1 - stillThere) * (1 - r), 1e-12)
-                pDone = 1 - notDone
-            }
+            if let elapsed = dwell { pDone = doneUnreported(after: elapsed) }
             let here = status == .done ? 0 : max(0, min(1, (status == .pending ? 1 : pStarted) - pDone))
             positions.append(StepPosition(
                 place: place, status: status, doneAt: doneAt[i]?.date,
