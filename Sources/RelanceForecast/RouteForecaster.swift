@@ -127,7 +127,47 @@ public struct PaymentHabit: Sendable, Codable, Equatable {
 /// what is already done, the payment runs), then the customer's habits (waiting for the due date, the
 /// bank's delay), open disputes, and what the customer said (in the run of a date, a promise to pay).
 public struct RouteForecaster: Sendable {
-    public init() {}
+    private let receipts: Memo<ReceiptKey, ReceiptDays>?
+
+    /// With `remembersReceipts`, the forecaster is meant for many invoices forecast from the same day (a
+    /// customer's open book): it keeps, per paying calendar and bank delays, the day the money arrives after
+    /// each working day's payment run for the 322 working days from the day, which every invoice's completion
+    /// law is mapped through (four look-ups in the calendar for each day of each law before). The forecasts
+    /// are the same either way (tests check it).
+    public init(remembersReceipts: Bool = false) {
+        receipts = remembersReceipts ? Memo(limit: 256) : nil
+    }
+
+    struct ReceiptKey: Hashable, Sendable {
+        var table: ObjectIdentifier
+        var start: Int
+        var lags: [Int]
+    }
+
+    /// For the working days `first ..< first + count` of a table (``WorkingDayTable/count(before:)``): the
+    /// day of each (a payment run's day before the due date is awaited) and, for each bank delay, the day
+    /// the money of that day's run arrives, counted from `start` (0 when before it).
+    final class ReceiptDays: Sendable {
+        let first: Int
+        let runs: [CivilDate]
+        /// `days[(j - first) * lags + l]`.
+        let days: [Int]
+        let lags: Int
+
+        init(table: WorkingDayTable, start: CivilDate, lags: [Int], first: Int, count: Int) {
+            self.first = first
+            self.lags = lags.count
+            runs = (first..<(first + count)).map { table.workday($0) }
+            days = runs.flatMap { run in lags.map { RouteForecaster.receivedDay(run: run, lag: $0, table: table, start: start) } }
+        }
+    }
+
+    /// The day, counted from `start` (0 when before it), the money of `run`'s payment run arrives after a bank
+    /// delay of `lag` working days.
+    static func receivedDay(run: CivilDate, lag: Int, table: WorkingDayTable, start: CivilDate) -> Int {
+        let received = table.workday(table.count(before: run.adding(days: 1)) + max(lag - 1, 0))
+        return start.days(to: max(received, start))
+    }
 
     public func forecast(_ p: InvoicePosition, habit: PaymentHabit) -> PaymentForecast? {
         guard !p.closed, let completion = p.completion else { return nil }
@@ -140,13 +180,30 @@ public struct RouteForecaster: Sendable {
         let lags = habit.bankLags
         let dueRun = habit.paysAtDueDate
             ? table.nextPaymentRun(onOrAfter: p.invoice.dueDate.adding(days: -habit.leadDays)) ?? p.invoice.dueDate : nil
+        let lagDays = lags.map(\.days)
+        // The runs before the awaited due date all pay in its run.
+        let dueDays = dueRun.map { run in lagDays.map { RouteForecaster.receivedDay(run: run, lag: $0, table: table, start: start) } } ?? []
+        // Working day i of the invoice's axis is the table's working day `base + i`; the law lies ahead of today.
+        let base = table.count(before: p.axis.origin)
+        let today = table.count(before: p.asOf.adding(days: 1)) - 1
+        let known = receipts?.value(for: ReceiptKey(table: ObjectIdentifier(table), start: start.dayNumber, lags: lagDays)) {
+            ReceiptDays(table: table, start: start, lags: lagDays, first: today - 2, count: 2 * (DwellDistribution.horizon + 1))
+        }
         for (i, w) in completion.mass.enumerated() where w > 0 {
-            var run = p.axis.date(at: i)
-            if let dueRun { run = max(run, dueRun) }
-            let afterRun = table.count(before: run.adding(days: 1))
-            for lag in lags {
-                let received = table.workday(afterRun + max(lag.days - 1, 0))
-                let day = start.days(to: max(received, start))
+            let j = base + i
+            // The row of working day j in the receipts kept, when they cover it.
+            let row = known.flatMap { r in (0..<r.runs.count).contains(j - r.first) ? j - r.first : nil }
+            let run = row.flatMap { known?.runs[$0] } ?? table.workday(j)
+            let awaitsDue = dueRun.map { run <= $0 } ?? false
+            for (l, lag) in lags.enumerated() {
+                let day: Int
+                if awaitsDue {
+                    day = dueDays[l]
+                } else if let known, let row {
+                    day = known.days[row * known.lags + l]
+                } else {
+                    day = RouteForecaster.receivedDay(run: run, lag: lag.days, table: table, start: start)
+                }
                 if day >= mass.count { mass.append(contentsOf: repeatElement(0, count: day - mass.count + 1)) }
                 mass[day] += w * lag.weight
             }

@@ -94,8 +94,9 @@ public func forecasts(for book: CustomerBook, asOf: CivilDate, context: Forecast
     }
     for s in settled[next...] where (s.settledOn ?? asOf) <= asOf { model.learn(s) }
     let byID = Dictionary(ledgerInvoices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    let forecaster = RouteForecaster(remembersReceipts: true)
     return book.open.compactMap { p in
-        RouteForecaster().forecast(p, habit: context.habit).map(context.calibration.apply(to:)) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
+        forecaster.forecast(p, habit: context.habit).map(context.calibration.apply(to:)) ?? byID[p.invoice.id].map { model.forecast($0, asOf: asOf) }
     }
 }
 
@@ -106,8 +107,9 @@ public func routeForecasts(for book: CustomerBook, context: ForecastContext) -> 
     var result: [PaymentForecast] = []
     let open = book.open
     result.reserveCapacity(open.count)
+    let forecaster = RouteForecaster(remembersReceipts: true)
     for p in open {
-        guard let f = RouteForecaster().forecast(p, habit: context.habit) else { return nil }
+        guard let f = forecaster.forecast(p, habit: context.habit) else { return nil }
         result.append(context.calibration.apply(to: f))
     }
     return result

@@ -129,6 +129,35 @@ import Testing
         #expect(full.flatMap(\.forecasts).count > 10)
     }
 
+    /// A forecaster that keeps the receipt days of the payment runs ahead gives, invoice by invoice, the
+    /// forecasts of one that looks each day up, whatever the habit, over several days and customers.
+    @Test func aForecasterRememberingReceiptsForecastsWhatAFreshOneDoes() throws {
+        let (store, _, day) = try AgendaStoreICSTests.store(["metalux", "chu-armor"])
+        let shared = RouteForecaster(remembersReceipts: true)
+        var compared = 0, awaitingDue = 0
+        for group in ["metalux", "chu-armor"] {
+            for asOf in [day, day.adding(days: -20), day.adding(days: -45)] {
+                let book = try #require(try store.book(group: group, asOf: asOf))
+                let learned = ForecastContext.learn(from: book, asOf: asOf).habit
+                var habits = [learned, PaymentHabit(), PaymentHabit(paysAtDueDate: true, leadDays: 5, bankLagDays: 2, bankLagObservations: 9)]
+                habits.append(PaymentHabit(paysAtDueDate: false, bankLagDays: 3, bankLagObservations: 20))
+                for p in book.open {
+                    for habit in habits {
+                        let fresh = RouteForecaster().forecast(p, habit: habit)
+                        let kept = shared.forecast(p, habit: habit)
+                        #expect(kept?.distribution.start == fresh?.distribution.start, "\(p.invoice.id) on \(asOf)")
+                        #expect(kept?.distribution.mass == fresh?.distribution.mass, "\(p.invoice.id) on \(asOf)")
+                        #expect(kept?.explanation == fresh?.explanation)
+                        if fresh != nil { compared += 1 }
+                        if habit.paysAtDueDate, let f = fresh, f.p50 > f.dueDate { awaitingDue += 1 }
+                    }
+                }
+            }
+        }
+        #expect(compared > 100)
+        #expect(awaitingDue > 10)
+    }
+
     @Test func contextRoundTripsThroughJSON() throws {
         let (store, _, day) = try AgendaStoreICSTests.store()
         let full = try #require(try store.book(group: "metalux", asOf: day))
