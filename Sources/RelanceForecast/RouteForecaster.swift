@@ -210,8 +210,9 @@ public struct RouteForecaster: Sendable {
         }
         if mass.isEmpty { mass = [0] }
         var dist = DayDistribution(start: start, mass: mass)
-        var why = "route \(p.route?.id ?? "?"): " + (p.pending.map { "\($0.step.id) at \($0.department?.id ?? "?")" }.joined(separator: ", "))
-        if p.pending.isEmpty { why = "route done: waiting for the payment run" }
+        let pending = p.pending
+        var why = pending.isEmpty ? "route done: waiting for the payment run"
+            : "route \(p.route?.id ?? "?"): " + pending.map { "\($0.step.id) at \($0.department?.id ?? "?")" }.joined(separator: ", ")
         if habit.paysAtDueDate { why += "; pays at the due date" }
         if let block = p.blocks.first {
             // An open dispute or suspension: the rest waits for it to be settled.
