@@ -144,9 +144,9 @@ public struct RouteForecaster: Sendable {
         var lags: [Int]
     }
 
-    /// For the working days `first ..< first + count` of a table (``WorkingDayTable/count(before:)``): the
-    /// day of each (a payment run's day before the due date is awaited) and, for each bank delay, the day
-    /// the money of that day's run arrives, counted from `start` (0 when before it).
+    /// For the working days `first ..< first + count` of a table (numbered as ``WorkingDayTable/count(before:)``
+    /// counts): the date of each, and for each bank delay the day the money of a payment run on it arrives,
+    /// counted from `start` (0 when before it).
     final class ReceiptDays: Sendable {
         let first: Int
         let runs: [CivilDate]

@@ -26,7 +26,7 @@ public func booksWithForecasts(in store: Store, groups: [String], asOf: CivilDat
     try booksWithForecasts(in: store, groups: groups, asOf: asOf, detail: detail) { $0 }
 }
 
-/// What `extract` takes from each customer's book and forecasts (see ``booksWithForecasts(in:groups:asOf:)``),
+/// What `extract` takes from each customer's book and forecasts (see ``booksWithForecasts(in:groups:asOf:detail:)``),
 /// run on the worker that built them, so that a book is released there rather than kept for the caller:
 /// a portfolio's books hold every open invoice's events and positions.
 public func booksWithForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate, detail: PositionDetail = .full,
