@@ -69,11 +69,11 @@ struct RunBenchmark: ParsableCommand {
             log("importing \(orgs.count) organisations")
             _ = try child(relance, ["init", "--db", base])
             let o = try child(relance, ["import", "org", "--db", base] + orgs)
-            report.add(.init(phase: "import organisations", seconds: o.seconds, peakBytes: o.peakBytes, count: orgs.count))
+            report.add(.init(phase: "import organisations", seconds: o.seconds, peakBytes: o.peakBytes, count: orgs.count, cpuSeconds: o.cpuSeconds))
             log("importing invoices")
             let invoiceRows = try countDataLines("\(data)/invoices.csv")
             let i = try child(relance, ["import", "invoices", "--db", base, "\(data)/invoices.csv"])
-            report.add(.init(phase: "import invoices", seconds: i.seconds, peakBytes: i.peakBytes, count: invoiceRows))
+            report.add(.init(phase: "import invoices", seconds: i.seconds, peakBytes: i.peakBytes, count: invoiceRows, cpuSeconds: i.cpuSeconds))
         }
         if wanted.contains("import") || !fm.fileExists(atPath: full) {
             for run in 1...runs {
@@ -82,7 +82,7 @@ struct RunBenchmark: ParsableCommand {
                 try fm.copyItem(atPath: base, toPath: copy)
                 log("event import, run \(run)/\(runs)")
                 let r = try child(relance, ["import", "events", "--db", copy, events])
-                report.add(.init(phase: "import events", seconds: r.seconds, peakBytes: r.peakBytes, count: eventRows))
+                report.add(.init(phase: "import events", seconds: r.seconds, peakBytes: r.peakBytes, count: eventRows, cpuSeconds: r.cpuSeconds))
                 for f in [full, full + "-wal", full + "-shm"] { try? fm.removeItem(atPath: f) }
                 try fm.moveItem(atPath: copy, toPath: full)
             }
@@ -102,9 +102,9 @@ struct RunBenchmark: ParsableCommand {
             for run in 1...runs {
                 log("relance learn, run \(run)/\(runs)")
                 let r = try child(relance, ["learn", "--db", full, "--as-of", asOf, "--dwell-only"])
-                report.add(.init(phase: "relance learn --dwell-only", seconds: r.seconds, peakBytes: r.peakBytes, count: eventRows))
+                report.add(.init(phase: "relance learn --dwell-only", seconds: r.seconds, peakBytes: r.peakBytes, count: eventRows, cpuSeconds: r.cpuSeconds))
                 let c = try child(relance, ["learn", "--db", full, "--as-of", asOf])
-                report.add(.init(phase: "relance learn (dwell models + forecast contexts)", seconds: c.seconds, peakBytes: c.peakBytes, count: nil))
+                report.add(.init(phase: "relance learn (dwell models + forecast contexts)", seconds: c.seconds, peakBytes: c.peakBytes, count: nil, cpuSeconds: c.cpuSeconds))
             }
         }
         if wanted.contains("pm4py") {
@@ -118,7 +118,7 @@ struct RunBenchmark: ParsableCommand {
                 report.add(.init(phase: "pm4py read CSV + performance DFG", seconds: j["total_s"] ?? r.seconds, peakBytes: r.peakBytes,
                                  count: Int(j["events"] ?? 0)))
                 report.add(.init(phase: "pm4py process, interpreter included", seconds: r.seconds, peakBytes: r.peakBytes,
-                                 count: Int(j["events"] ?? 0)))
+                                 count: Int(j["events"] ?? 0), cpuSeconds: r.cpuSeconds))
             }
         }
         if wanted.contains("forecast") {
@@ -126,14 +126,14 @@ struct RunBenchmark: ParsableCommand {
                 log("forecast every open invoice, run \(run)/\(runs)")
                 let r = try child(relance, ["forecast", "--db", full, "--as-of", asOf, "--format", "csv"])
                 let n = try countDataLines(r.stdoutPath)
-                report.add(.init(phase: "relance forecast (every open invoice)", seconds: r.seconds, peakBytes: r.peakBytes, count: n))
+                report.add(.init(phase: "relance forecast (every open invoice)", seconds: r.seconds, peakBytes: r.peakBytes, count: n, cpuSeconds: r.cpuSeconds))
             }
         }
         if wanted.contains("agenda") {
             for run in 1...runs {
                 log("agenda, run \(run)/\(runs)")
                 let r = try child(relance, ["agenda", "--db", full, "--date", asOf, "--format", "json"])
-                report.add(.init(phase: "relance agenda (forecasts included)", seconds: r.seconds, peakBytes: r.peakBytes, count: nil))
+                report.add(.init(phase: "relance agenda (forecasts included)", seconds: r.seconds, peakBytes: r.peakBytes, count: nil, cpuSeconds: r.cpuSeconds))
             }
         }
         if wanted.contains("where") {

@@ -8,6 +8,9 @@ struct Measurement: Codable, Sendable {
     var peakBytes: Int
     /// What the phase processed (rows, invoices), when it is a count.
     var count: Int?
+    /// The process's CPU time (user + system), when the phase is a whole Relance process (not a peer's
+    /// in-script timing nor a latency).
+    var cpuSeconds: Double? = nil
 }
 
 /// The machine a benchmark ran on, as the report states it.
@@ -85,7 +88,8 @@ struct BenchReport: Codable, Sendable {
     func markdown() -> String {
         var out = "Machine: \(machine.cores) cores, \(machine.memoryBytes >> 30) GiB, \(machine.system); \(machine.date)\n"
         out += "Data: \(data), as of \(asOf); \(runs) run(s) per phase\n\n"
-        out += "| phase | runs | median | min | max | per second (median) | peak memory (max) |\n|---|---:|---:|---:|---:|---:|---:|\n"
+        out += "| phase | runs | median | min | max | per second (median) | CPU, user + system (median) | peak memory (max) |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for phase in phases {
             let rs = runs(of: phase), secs = rs.map(\.seconds)
             let isLatency = phase.hasSuffix("(ms)")
@@ -95,7 +99,8 @@ struct BenchReport: Codable, Sendable {
             }
             let rate = isLatency ? "–" : self.rate(phase).map { grouped($0) } ?? "–"
             let peak = rs.map(\.peakBytes).max().map { String(format: "%.0f MiB", Double($0) / 1_048_576) } ?? "–"
-            out += "| \(phase) | \(rs.count) | \(show(medianOf(secs))) | \(show(secs.min())) | \(show(secs.max())) | \(rate) | \(peak) |\n"
+            let cpu = medianOf(rs.compactMap(\.cpuSeconds)).map { String(format: "%.2f s", $0) } ?? "–"
+            out += "| \(phase) | \(rs.count) | \(show(medianOf(secs))) | \(show(secs.min())) | \(show(secs.max())) | \(rate) | \(cpu) | \(peak) |\n"
         }
         if !ratios.isEmpty {
             out += "\n"

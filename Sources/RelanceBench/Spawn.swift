@@ -5,8 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// One run of a child process: its wall time, its own peak memory (from `wait4`'s resource usage, so
-/// each phase's peak is measured apart from the other phases) and its output.
+/// One run of a child process: its wall time, its CPU time and its own peak memory (both from `wait4`'s
+/// resource usage, so each phase is measured apart from the other phases) and its output.
 ///
 /// The harness must stay small for the peak to be the child's own: on Linux a child started by
 /// `posix_spawn` (which shares the harness's memory until it runs the program) starts its peak from the
@@ -15,6 +15,9 @@ import Darwin
 struct ChildRun: Sendable {
     var status: Int32
     var seconds: Double
+    /// CPU time of the child, user and system, on all its threads: the work done, apart from how well the
+    /// cores were kept busy.
+    var cpuSeconds: Double
     /// Peak resident set size of the child, in bytes.
     var peakBytes: Int
     /// Where the child's standard output is, until the next child overwrites it.
@@ -63,7 +66,8 @@ enum Spawn {
         #else
         let peak = Int(usage.ru_maxrss)  // bytes on macOS
         #endif
+        let cpu = [usage.ru_utime, usage.ru_stime].reduce(0.0) { $0 + Double($1.tv_sec) + Double($1.tv_usec) / 1e6 }
         let text = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        return ChildRun(status: exit, seconds: seconds, peakBytes: peak, stdoutPath: out, stderr: text(err))
+        return ChildRun(status: exit, seconds: seconds, cpuSeconds: cpu, peakBytes: peak, stdoutPath: out, stderr: text(err))
     }
 }
