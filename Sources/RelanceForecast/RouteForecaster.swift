@@ -185,9 +185,10 @@ public struct RouteForecaster: Sendable {
         let dueDays = dueRun.map { run in lagDays.map { RouteForecaster.receivedDay(run: run, lag: $0, table: table, start: start) } } ?? []
         // Working day i of the invoice's axis is the table's working day `base + i`; the law lies ahead of today.
         let base = table.count(before: p.axis.origin)
-        let today = table.count(before: p.asOf.adding(days: 1)) - 1
         let known = receipts?.value(for: ReceiptKey(table: ObjectIdentifier(table), start: start.dayNumber, lags: lagDays)) {
-            ReceiptDays(table: table, start: start, lags: lagDays, first: today - 2, count: 2 * (DwellDistribution.horizon + 1))
+            // From two working days before today (today is the working day before the day after).
+            ReceiptDays(table: table, start: start, lags: lagDays, first: table.count(before: p.asOf.adding(days: 1)) - 3,
+                        count: 2 * (DwellDistribution.horizon + 1))
         }
         for (i, w) in completion.mass.enumerated() where w > 0 {
             let j = base + i
@@ -223,8 +224,7 @@ public struct RouteForecaster: Sendable {
         if let run = p.scheduledRun, run >= p.asOf {
             var inRun: [Int: Double] = [:]
             for lag in habit.bankLags {
-                let received = table.workday(table.count(before: run.adding(days: 1)) + max(lag.days - 1, 0))
-                inRun[start.days(to: max(received, start)), default: 0] += lag.weight
+                inRun[RouteForecaster.receivedDay(run: run, lag: lag.days, table: table, start: start), default: 0] += lag.weight
             }
             let announced = DayDistribution(start: start, mass: (0...(inRun.keys.max() ?? 0)).map { inRun[$0] ?? 0 })
             dist = announced.mixed(with: dist, weight: 0.9)

@@ -43,6 +43,10 @@ public struct OrgGraph: Hashable, Sendable {
         return entity(s.paidBy ?? s.entity)
     }
 
+    /// Whether no two routes share an id (as validation asks): what caches keyed by a route's id rely on,
+    /// hashing a whole route costing as much as the work they save.
+    public var routeIDsAreUnique: Bool { Set(routes.map(\.id)).count == routes.count }
+
     /// The route an invoice delivered at `siteID` takes, for an order of type `orderType` when known:
     /// the most specific matching route (site beats entity beats group; a matching order type adds).
     public func route(forSite siteID: String, orderType: String? = nil) -> Route? {

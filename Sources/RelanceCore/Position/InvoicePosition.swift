@@ -214,7 +214,7 @@ public struct PositionEngine: Sendable {
         }
         departmentIDs = ids
         departmentIndex = index
-        routeIDsAreUnique = Set(graph.routes.map(\.id)).count == graph.routes.count
+        routeIDsAreUnique = graph.routeIDsAreUnique
     }
 
     func fullCircuit(site: String, orderType: String?) -> Circuit {
@@ -311,8 +311,8 @@ public struct PositionEngine: Sendable {
         let implied = (impliedByEvents | k.ancestors(of: done)) & ~done
         let finished = done | implied
 
-        // Finishing-time laws in working days from the origin, in route order.
-        var finish = [DwellDistribution?](repeating: nil, count: k.count)
+        // Finishing-time laws in working days from the origin, in route order (full positions only).
+        var finish = [DwellDistribution?](repeating: nil, count: finishing ? k.count : 0)
         var positions: [StepPosition] = []
         positions.reserveCapacity(k.order.count)
         let now = axis.index(of: asOf.adding(days: 1))

@@ -56,7 +56,7 @@ public struct CallPlanner: Sendable {
     public init(graph: OrgGraph, learned: [(name: String, phone: String?, email: String?, department: String?)] = []) {
         self.graph = graph
         self.learned = learned
-        routeIDsAreUnique = Set(graph.routes.map(\.id)).count == graph.routes.count
+        routeIDsAreUnique = graph.routeIDsAreUnique
     }
 
     /// The plan for the most pressing step of a position: a blocked step first, else the pending step the
