@@ -60,6 +60,11 @@ struct LearnCommand: ParsableCommand {
             let contextStart = clock.now
             let n = try learnForecastContexts(in: store, groups: report.models.map(\.group), asOf: date)
             print("Learned \(plural(n, "forecast context")) (payment habit, interval levels) in \(String(format: "%.2f", seconds(clock.now - contextStart))) s")
+            // The open books of the day, packed: what forecasts and the agenda of the day read.
+            let packStart = clock.now
+            let packed = try store.packOpenBooks(groups: report.models.map(\.group), asOf: date)
+            print("Packed \(plural(packed.books, "open book")) (\(plural(packed.invoices, "invoice")) and credit notes, "
+                  + "\(String(format: "%.1f", Double(packed.bytes) / 1_048_576)) MiB) in \(String(format: "%.2f", seconds(clock.now - packStart))) s")
         }
         if report.models.count <= 50 {
             print(PositionRenderer.table(["customer", "invoices", "events", "laws", "prior", "seconds"], report.models.map { m in

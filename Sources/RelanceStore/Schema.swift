@@ -303,6 +303,18 @@ enum Schema {
                 try update.execute(arguments: [ModelBinary.encode(model), rowid])
             }
         }
+        m.registerMigration("v11-open-books") { db in
+            // Each customer's open book packed for the last day learned (OpenBookBinary), current while
+            // data_version is: forecasts and the agenda of that day read one value per customer instead of the
+            // rows of every open invoice. One per customer: a book is only of use on its own day.
+            try db.create(table: "open_book") { t in
+                t.column("group_id", .text).notNull().primaryKey().references("customer_group", onDelete: .cascade)
+                t.column("as_of", .text).notNull()
+                t.column("data_version", .text).notNull()
+                t.column("invoices", .integer).notNull()
+                t.column("rows", .blob).notNull()
+            }
+        }
         return m
     }
 

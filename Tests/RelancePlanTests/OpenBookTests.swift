@@ -80,6 +80,44 @@ import Testing
         #expect(try store.storedForecastInputs(group: "metalux", asOf: day) == nil)
     }
 
+    /// With the open books packed for the day (`relance learn`), forecasts and the agenda are those made
+    /// from the rows; after an import they go back to the rows. (That the packed book is really what they
+    /// read: `OpenBookBinaryTests`, where a damaged one is an error.)
+    @Test func forecastsAndTheAgendaFromPackedBooksAreThoseFromTheRows() throws {
+        let groups = ["metalux", "chu-armor"]
+        let (store, _, day) = try AgendaStoreICSTests.store(groups)
+        try store.saveDwellModels(try store.learnDwellModels(asOf: day).models, asOf: day)
+        #expect(try learnForecastContexts(in: store, groups: groups, asOf: day) == 2)
+        let fromRows = try booksWithForecasts(in: store, groups: groups, asOf: day, detail: .ahead)
+        let agendaFromRows = try agenda(in: store, date: day)
+        let packed = try store.packOpenBooks(groups: groups, asOf: day)
+        #expect(packed.books == 2 && packed.invoices == fromRows.reduce(0) { $0 + $1.book.invoices.count })
+        let fromPacked = try booksWithForecasts(in: store, groups: groups, asOf: day, detail: .ahead)
+        #expect(fromPacked.allSatisfy { $0.fromStoredModel })
+        for (a, b) in zip(fromPacked, fromRows) {
+            #expect(a.book.invoices == b.book.invoices)
+            #expect(a.book.events == b.book.events)
+            #expect(a.book.credited == b.book.credited)
+            #expect(a.book.open.map { $0.steps.map(\.status) } == b.book.open.map { $0.steps.map(\.status) })
+            #expect(a.book.open.map { $0.completion?.mass } == b.book.open.map { $0.completion?.mass })
+            #expect(a.forecasts.map(\.invoice) == b.forecasts.map(\.invoice))
+            #expect(a.forecasts.map(\.distribution.mass) == b.forecasts.map(\.distribution.mass))
+            #expect(a.forecasts.map(\.explanation) == b.forecasts.map(\.explanation))
+        }
+        #expect(fromRows.flatMap(\.forecasts).count > 10)
+        let agendaFromPacked = try agenda(in: store, date: day)
+        #expect(!agendaFromPacked.calls.isEmpty)
+        #expect(agendaFromPacked == agendaFromRows)
+        // New data: the packed books are stale and the rows are read again.
+        let target = try #require(fromRows.first?.book.open.first).invoice.id
+        try store.logOutcome(.dispute(reason: "price"), invoices: [target], day: day, contact: "mtx-ssc-ap", person: "Claire Dubois",
+                             now: day.adding(days: 1).start(in: Fixture.paris))
+        try store.saveDwellModels(try store.learnDwellModels(asOf: day).models, asOf: day)
+        #expect(try learnForecastContexts(in: store, groups: groups, asOf: day) == 2)
+        let after = try #require(try store.storedForecastInputs(group: "metalux", asOf: day))
+        #expect(after.book.events[target]?.last?.state == .inDispute)
+    }
+
     /// A position worked out `.ahead` is the full position but for the waiting steps' probabilities, left at
     /// 0; the forecasts and the agenda made from such positions are the full ones.
     @Test func positionsAheadAreFullPositionsButForTheWaitingStepsOdds() throws {

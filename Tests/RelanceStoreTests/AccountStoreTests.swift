@@ -17,10 +17,11 @@ struct AccountStoreTests {
     func migration() throws {
         let store = try Store.inMemory()
         let applied = try store.appliedMigrations()
-        // v6-dwell-models, v7-forecast-contexts, v8-event-learning-index, v9-invoice-paid-so-far and v10-binary-dwell-models follow it.
+        // v6-dwell-models, v7-forecast-contexts, v8-event-learning-index, v9-invoice-paid-so-far, v10-binary-dwell-models and
+        // v11-open-books follow it.
         let v5 = try #require(applied.firstIndex(of: "v5-accounts"))
         #expect(applied.dropFirst(v5 + 1) == ["v6-dwell-models", "v7-forecast-contexts", "v8-event-learning-index", "v9-invoice-paid-so-far",
-                                                 "v10-binary-dwell-models"])
+                                                 "v10-binary-dwell-models", "v11-open-books"])
         #expect(applied.firstIndex(of: "v3-invoice-channel").map { $0 < v5 } == true)
     }
 
