@@ -252,7 +252,14 @@ public struct PositionEngine: Sendable {
         let zone = circuit.zone
         let cutoff = cutoffs.value(for: Cutoff(zone: zone.identifier, day: asOf.dayNumber)) { asOf.adding(days: 1).start(in: zone) }
         // Read from the store, the events are already in time order and up to the day: no copy then.
-        let inOrder = zip(allEvents, allEvents.dropFirst()).allSatisfy { !($1.at < $0.at) } && !(allEvents.last.map { $0.at >= cutoff } ?? false)
+        // (By index: iterating pairs copied every event, a dozen texts retained and released each time.)
+        var inOrder = !(allEvents.last.map { $0.at >= cutoff } ?? false)
+        if inOrder, allEvents.count > 1 {
+            for i in 1..<allEvents.count where allEvents[i].at < allEvents[i - 1].at {
+                inOrder = false
+                break
+            }
+        }
         let events = inOrder ? allEvents : allEvents.filter { $0.at < cutoff }.sorted { $0.at < $1.at }
         let origin = min(invoice.issueDate, invoice.deliveryDate ?? invoice.issueDate)
         let axis = WorkingDayAxis(origin: origin, table: circuit.table)
@@ -264,12 +271,12 @@ public struct PositionEngine: Sendable {
         var scheduled: CivilDate?, promised: CivilDate?
         // Blocks not lifted yet, with the step each sits at (-1 when the event does not say).
         var blocks: [(block: Block, step: Int)] = []
-        // Steps done with a date (bits), the day and the event of each.
+        // Steps done with a date (bits), the day and the event (its index in `events`) of each.
         var done: UInt64 = 0
-        var doneAt = [(date: CivilDate, event: InvoiceEvent)?](repeating: nil, count: k.count)
+        var doneAt = [(date: CivilDate, event: Int)?](repeating: nil, count: k.count)
         var impliedByEvents: UInt64 = 0
 
-        for e in events {
+        for (index, e) in events.enumerated() {
             guard let state = e.state, let ordinal = StateFacts.ordinal[state] else { continue }
             if state.closesInvoice { closed = true }
             if state == .scheduled { scheduled = e.date ?? scheduled }
@@ -281,7 +288,7 @@ public struct PositionEngine: Sendable {
                 let d = day(e)
                 done |= newlyDone
                 while newlyDone != 0 {
-                    doneAt[newlyDone.trailingZeroBitCount] = (d, e)
+                    doneAt[newlyDone.trailingZeroBitCount] = (d, index)
                     newlyDone &= newlyDone - 1
                 }
             }
@@ -316,8 +323,9 @@ public struct PositionEngine: Sendable {
         var positions: [StepPosition] = []
         positions.reserveCapacity(k.order.count)
         let now = axis.index(of: asOf.adding(days: 1))
-        for i in k.order {
-            guard let s = route?.steps[i] else { continue }
+        // (Asked once: comparing the optional route with nil copies it, a dozen arrays and texts.)
+        let routed = route != nil
+        for i in k.order where routed {
             let step = k.steps[i]
             let bit: UInt64 = 1 << UInt64(i)
             let place = circuit.places[i]
@@ -342,7 +350,7 @@ public struct PositionEngine: Sendable {
             guard withLaws else {
                 positions.append(StepPosition(
                     place: place, status: status, doneAt: doneAt[i]?.date,
-                    evidence: doneAt[i]?.event, implied: implied & bit != 0, since: since, dwellDays: dwell,
+                    evidence: doneAt[i].map { events[$0.event] }, implied: implied & bit != 0, since: since, dwellDays: dwell,
                     probabilityDone: status == .done ? 1 : 0, probabilityHere: 0, law: PositionEngine.noLaw, lawSource: .prior))
                 continue
             }
@@ -363,7 +371,7 @@ public struct PositionEngine: Sendable {
                 }
                 positions.append(StepPosition(
                     place: place, status: status, doneAt: doneAt[i]?.date,
-                    evidence: doneAt[i]?.event, implied: implied & bit != 0, since: since, dwellDays: dwell,
+                    evidence: doneAt[i].map { events[$0.event] }, implied: implied & bit != 0, since: since, dwellDays: dwell,
                     probabilityDone: pDone, probabilityHere: status == .pending ? max(0, min(1, 1 - pDone)) : 0, law: law, lawSource: source))
                 continue
             }
@@ -379,7 +387,7 @@ public struct PositionEngine: Sendable {
                 if implied & bit != 0 {
                     // Done before a later step: somewhere between its start and that step's date; take the start.
                     finish[i] = start
-                } else if s.action == .paymentRun || s.action == .payment, !step.afterList.isEmpty {
+                } else if place.step.action == .paymentRun || place.step.action == .payment, !step.afterList.isEmpty {
                     finish[i] = paymentRunFinish(start: start, law: law, axis: axis, scheduled: scheduled)
                 } else {
                     finish[i] = start.adding(law)
@@ -393,19 +401,27 @@ public struct PositionEngine: Sendable {
             let here = status == .done ? 0 : max(0, min(1, (status == .pending ? 1 : pStarted) - pDone))
             positions.append(StepPosition(
                 place: place, status: status, doneAt: doneAt[i]?.date,
-                evidence: doneAt[i]?.event, implied: implied & bit != 0,
+                evidence: doneAt[i].map { events[$0.event] }, implied: implied & bit != 0,
                 since: since, dwellDays: dwell, probabilityDone: pDone, probabilityHere: here, law: law, lawSource: source))
         }
         // A block whose message does not say where it is sits at the most advanced pending step where such
         // decisions are taken (approval, matching, posting, mandate), else at the last pending step.
-        let pendingOrder = positions.filter { $0.status == .pending }
-        let deciding = pendingOrder.last { [.approval, .matching, .posting, .mandate, .serviceFait].contains($0.step.action) } ?? pendingOrder.last
+        // (Looked for only when a block needs it; by index, without copying the positions.)
+        let deciding: StepPosition? = blocks.contains { $0.block.stepID == nil } ? {
+            let pending = positions.indices.filter { positions[$0].status == .pending }
+            return pending.last { i in
+                switch positions[i].step.action {
+                case .approval, .matching, .posting, .mandate, .serviceFait: true
+                default: false
+                }
+            }.map { positions[$0] } ?? pending.last.map { positions[$0] }
+        }() : nil
         var located = blocks.map(\.block)
         for i in located.indices where located[i].stepID == nil {
             located[i].stepID = deciding?.step.id
             if located[i].department == nil { located[i].department = deciding?.department?.id }
         }
-        let completion = closed || !withLaws || route == nil ? nil : ahead(positions, route: k, now: now, axis: axis, scheduled: scheduled)
+        let completion = closed || !withLaws || !routed ? nil : ahead(positions, route: k, now: now, axis: axis, scheduled: scheduled)
         return InvoicePosition(invoice: invoice, route: route, asOf: asOf, steps: positions, blocks: located, closed: closed,
                                events: events, scheduledRun: scheduled, promisedDate: promised, axis: axis, completion: completion)
     }
@@ -429,7 +445,7 @@ public struct PositionEngine: Sendable {
             return DwellDistribution(mass: m)
         }
         for (i, p) in zip(k.order, positions) {
-            let s = p.step
+            let action = p.step.action
             let after = k.steps[i].afterList
             switch p.status {
             case .done:
@@ -437,7 +453,7 @@ public struct PositionEngine: Sendable {
             case .pending, .waiting:
                 let start = p.status == .pending && after.isEmpty ? today
                     : after.compactMap { ahead[$0] }.reduce(today) { $0.maximum($1) }
-                if s.action == .paymentRun || s.action == .payment {
+                if action == .paymentRun || action == .payment {
                     ahead[i] = notBefore(paymentRunFinish(start: start, law: p.law, axis: axis, scheduled: scheduled), max(now - 1, 0))
                 } else if p.status == .pending, let elapsed = p.dwellDays {
                     let still = start.adding(p.law.remaining(after: elapsed))
