@@ -106,8 +106,20 @@ struct PrettyJSONWriter {
 
     private mutating func newline(indent: Int) {
         bytes.append(UInt8(ascii: "\n"))
-        for _ in 0..<(2 * indent) { bytes.append(UInt8(ascii: " ")) }
+        spaces(2 * indent)
     }
+
+    /// Blanks of indentation, appended as runs (byte by byte, each append checked capacity and uniqueness).
+    private mutating func spaces(_ count: Int) {
+        var left = count
+        while left > 0 {
+            let n = min(left, PrettyJSONWriter.blanks.count)
+            bytes.append(contentsOf: PrettyJSONWriter.blanks[0..<n])
+            left -= n
+        }
+    }
+
+    private static let blanks = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
     mutating func open(_ bracket: StaticString) {
         raw(bracket)
@@ -151,7 +163,7 @@ struct PrettyJSONWriter {
     mutating func elements<C: Collection>(_ items: C, _ write: (inout PrettyJSONWriter, C.Element) throws -> Void) rethrows {
         for (i, item) in items.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")); bytes.append(UInt8(ascii: "\n")) }
-            for _ in 0..<(2 * level) { bytes.append(UInt8(ascii: " ")) }
+            spaces(2 * level)
             try write(&self, item)
         }
     }
@@ -167,25 +179,40 @@ struct PrettyJSONWriter {
 
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for b in text.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case UInt8(ascii: "/"): raw("\\/")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            case UInt8(ascii: "\n"): raw("\\n")
-            case UInt8(ascii: "\r"): raw("\\r")
-            case UInt8(ascii: "\t"): raw("\\t")
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                raw("\\u00")
-                bytes.append(hex[Int(b >> 4)])
-                bytes.append(hex[Int(b & 0xF)])
-            default: bytes.append(b)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Runs of bytes that need no escape are appended at once.
+            var start = 0
+            for i in 0..<utf8.count {
+                let b = utf8[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == UInt8(ascii: "/") else { continue }
+                if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
+                escape(b)
+                start = i + 1
             }
+            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A byte of a string as `JSONEncoder` escapes it.
+    private mutating func escape(_ b: UInt8) {
+        switch b {
+        case UInt8(ascii: "\""): raw("\\\"")
+        case UInt8(ascii: "\\"): raw("\\\\")
+        case UInt8(ascii: "/"): raw("\\/")
+        case 0x08: raw("\\b")
+        case 0x0C: raw("\\f")
+        case UInt8(ascii: "\n"): raw("\\n")
+        case UInt8(ascii: "\r"): raw("\\r")
+        case UInt8(ascii: "\t"): raw("\\t")
+        case 0..<0x20:
+            let hex = Array("0123456789abcdef".utf8)
+            raw("\\u00")
+            bytes.append(hex[Int(b >> 4)])
+            bytes.append(hex[Int(b & 0xF)])
+        default: bytes.append(b)
+        }
     }
 
     mutating func int<I: BinaryInteger>(_ value: I) {
