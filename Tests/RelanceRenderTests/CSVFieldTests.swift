@@ -26,4 +26,18 @@ import Testing
             #expect(CSVWriters.field(s) == Self.reference(s), "\(s.debugDescription)")
         }
     }
+
+    /// A line appended as bytes is its fields quoted one by one, joined with commas, and a newline.
+    @Test func appendedLinesAreTheFieldsJoined() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "Z", " ", ",", "\"", "\n", "\r", "é", "€", "😀", ";", "'"]
+        var out: [UInt8] = [], expected = ""
+        for n in 0..<500 {
+            let fields = (0..<(n % 11)).map { _ in String((0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? "a" }) }
+            CSVWriters.appendLine(fields, to: &out)
+            expected += fields.map(CSVWriters.field).joined(separator: ",") + "\n"
+        }
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+        #expect(out.filter { $0 == UInt8(ascii: ",") }.count > 500, "fields to separate")
+    }
 }
