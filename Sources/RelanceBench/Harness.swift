@@ -104,7 +104,7 @@ struct RunBenchmark: ParsableCommand {
                 let r = try child(relance, ["learn", "--db", full, "--as-of", asOf, "--dwell-only"])
                 report.add(.init(phase: "relance learn --dwell-only", seconds: r.seconds, peakBytes: r.peakBytes, count: eventRows, cpuSeconds: r.cpuSeconds))
                 let c = try child(relance, ["learn", "--db", full, "--as-of", asOf])
-                report.add(.init(phase: "relance learn (dwell models + forecast contexts)", seconds: c.seconds, peakBytes: c.peakBytes, count: nil, cpuSeconds: c.cpuSeconds))
+                report.add(.init(phase: "relance learn (dwell models, forecast contexts, packed open books)", seconds: c.seconds, peakBytes: c.peakBytes, count: nil, cpuSeconds: c.cpuSeconds))
             }
         }
         if wanted.contains("pm4py") {
