@@ -109,17 +109,18 @@ struct PrettyJSONWriter {
         spaces(2 * indent)
     }
 
-    /// Blanks of indentation, appended as runs (byte by byte, each append checked capacity and uniqueness).
+    /// Blanks of indentation, appended as runs from a static text (byte by byte, each append checked capacity
+    /// and uniqueness; from a static array, each run retained it).
     private mutating func spaces(_ count: Int) {
         var left = count
         while left > 0 {
-            let n = min(left, PrettyJSONWriter.blanks.count)
-            bytes.append(contentsOf: PrettyJSONWriter.blanks[0..<n])
+            let n = min(left, 64)
+            PrettyJSONWriter.blanks.withUTF8Buffer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
             left -= n
         }
     }
 
-    private static let blanks = [UInt8](repeating: UInt8(ascii: " "), count: 64)
+    private static let blanks: StaticString = "                                                                "
 
     mutating func open(_ bracket: StaticString) {
         raw(bracket)
