@@ -44,6 +44,29 @@ import Testing
         #expect(mine.stdout.contains("Groupe Métalux"))
     }
 
+    /// `relance learn` packs the open books of the day; the forecast and the agenda of that day read them and
+    /// say what they said from the rows; an import later, they read the rows again.
+    @Test func learningPacksTheOpenBooksAndTheOutputsStayTheSame() throws {
+        try database()
+        let day = "2026-09-29"
+        let forecast = try relance("forecast", "--as-of", day, "--format", "csv")
+        let agenda = try relance("agenda", "--date", day, "--format", "json")
+        try #require(forecast.status == 0 && agenda.status == 0, "\(forecast) \(agenda)")
+        #expect(forecast.stdout.split(separator: "\n").count > 10, "open invoices to forecast")
+        let learn = try relance("learn", "--as-of", day)
+        #expect(learn.status == 0, "\(learn)")
+        #expect(learn.stdout.contains(/Packed 1 open book \(\d+ invoices? and credit notes, [0-9.]+ MiB\) in [0-9.]+ s/), "\(learn)")
+        #expect(try relance("forecast", "--as-of", day, "--format", "csv").stdout == forecast.stdout)
+        #expect(try relance("agenda", "--date", day, "--format", "json").stdout == agenda.stdout)
+        // A call logged: new data, the rows again, and the promise shows in the forecast.
+        let invoice = try #require(forecast.stdout.split(separator: "\n").dropFirst().first?.split(separator: ",").first).description
+        let log = try relance("log", invoice, "--outcome", "promise", "--on", "2026-10-20", "--date", day)
+        #expect(log.status == 0, "\(log)")
+        let after = try relance("forecast", "--as-of", day, "--format", "csv")
+        #expect(after.status == 0 && after.stdout != forecast.stdout, "\(after)")
+        #expect(after.stdout.contains("promised for 2026-10-20"), "\(after)")
+    }
+
     @Test func theICSExportIsWrittenToAFile() throws {
         try database()
         let r = try relance("agenda", "--date", "2026-09-29", "--format", "ics", "--output", "calls.ics")
