@@ -65,6 +65,9 @@ struct LearnCommand: ParsableCommand {
             let packed = try store.packOpenBooks(groups: report.models.map(\.group), asOf: date)
             print("Packed \(plural(packed.books, "open book")) (\(plural(packed.invoices, "invoice")) and credit notes, "
                   + "\(String(format: "%.1f", Double(packed.bytes) / 1_048_576)) MiB) in \(String(format: "%.2f", seconds(clock.now - packStart))) s")
+            if !packed.tooLarge.isEmpty {
+                print("Not packed, too large (their forecasts read the rows): \(packed.tooLarge.joined(separator: ", "))")
+            }
         }
         if report.models.count <= 50 {
             print(PositionRenderer.table(["customer", "invoices", "events", "laws", "prior", "seconds"], report.models.map { m in

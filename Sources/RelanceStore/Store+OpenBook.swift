@@ -48,10 +48,15 @@ extension Store {
     /// at, replacing the group's packed book of any day: what ``storedForecastInputs(group:asOf:minimumObservations:detail:)``
     /// reads on that day while the data has not changed. Groups are read on every core, `chunk` at a time,
     /// and each chunk is written in one transaction (995,602 open invoices packed to 408 MiB).
-    /// Unknown groups are skipped. Returns the books packed, their invoices and credit notes, and their bytes.
+    /// Unknown groups are skipped. A book larger than `maximumBytes` is not kept (SQLite refuses values over
+    /// a gigabyte, and such a book would be held whole in memory): that customer's forecasts read its rows,
+    /// as without `relance learn`, and any book packed for it before is removed. Returns the books packed,
+    /// their invoices and credit notes, their bytes, and the customers whose book was too large.
     @discardableResult
-    public func packOpenBooks(groups: [String], asOf: CivilDate, chunk: Int = 64) throws -> (books: Int, invoices: Int, bytes: Int) {
+    public func packOpenBooks(groups: [String], asOf: CivilDate, chunk: Int = 64, maximumBytes: Int = 256 << 20) throws
+        -> (books: Int, invoices: Int, bytes: Int, tooLarge: [String]) {
         var books = 0, invoices = 0, bytes = 0
+        var tooLarge: [String] = []
         for start in stride(from: 0, to: groups.count, by: max(chunk, 1)) {
             let part = Array(groups[start..<min(start + max(chunk, 1), groups.count)])
             let packed: [Result<(group: String, version: String, invoices: Int, rows: Data)?, any Error>] = part.concurrentMap(minimumChunk: 1) { group in
@@ -63,7 +68,9 @@ extension Store {
                     return read.map { (group, $0.version.description, $0.rows.invoices.count, OpenBookBinary.encode(invoices: $0.rows.invoices, events: $0.rows.events)) }
                 }
             }
-            let rows = try packed.compactMap { try $0.get() }
+            let read = try packed.compactMap { try $0.get() }
+            let rows = read.filter { $0.rows.count <= maximumBytes }
+            let large = read.filter { $0.rows.count > maximumBytes }.map(\.group)
             try writer.write { db in
                 let upsert = try db.makeStatement(sql: """
                     INSERT INTO open_book (group_id, as_of, data_version, invoices, rows) VALUES (?, ?, ?, ?, ?)
@@ -71,12 +78,15 @@ extension Store {
                       invoices = excluded.invoices, rows = excluded.rows
                     """)
                 for r in rows { try upsert.execute(arguments: [r.group, asOf.description, r.version, r.invoices, r.rows]) }
+                let remove = try db.makeStatement(sql: "DELETE FROM open_book WHERE group_id = ?")
+                for g in large { try remove.execute(arguments: [g]) }
             }
             books += rows.count
             invoices += rows.reduce(0) { $0 + $1.invoices }
             bytes += rows.reduce(0) { $0 + $1.rows.count }
+            tooLarge += large
         }
-        return (books, invoices, bytes)
+        return (books, invoices, bytes, tooLarge)
     }
 
     /// The packed open book of a group for `asOf`, only if it was packed at the data version `current`.

@@ -126,6 +126,12 @@ import Testing
         #expect {
             _ = try store.storedForecastInputs(group: "metalux", asOf: Self.day.adding(days: -30), minimumObservations: 1)
         } throws: { "\($0)".contains("the open book of metalux on 2026-10-28 does not read") }
+        // A book over the size allowed is not kept, and the one packed before for that customer goes too.
+        let small = try store.packOpenBooks(groups: groups, asOf: Self.day, maximumBytes: 1)
+        #expect(small.books == 0 && small.tooLarge == groups)
+        #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM open_book") } == 0)
+        let all = try store.packOpenBooks(groups: groups, asOf: Self.day.adding(days: -30))
+        #expect(all.books == 3 && all.tooLarge.isEmpty)
         // An import moves the data on: the packed books are stale until packed again.
         _ = try store.logOutcome(.promiseToPay(Self.day.adding(days: 9)), invoices: ["FA-2026-10398"], day: Self.day, now: Samples3.now)
         let stale = try store.writer.read { db in
