@@ -42,6 +42,13 @@ struct LearnCommand: ParsableCommand {
                 [$0.group, $0.asOf.description, $0.current ? "yes" : "no", "\($0.invoices)", "\($0.events)", "\($0.model.laws.count)",
                  String(format: "%.3f", $0.seconds), $0.learnedAt, $0.dataVersion]
             }), terminator: "")
+            let books = try store.storedOpenBooks()
+            if !books.isEmpty {
+                print("Packed open books (read by that day's forecasts and agenda while current):")
+                print(PositionRenderer.table(["customer", "as_of", "current", "invoices", "KiB"], books.map {
+                    [$0.group, $0.asOf, $0.current ? "yes" : "no", "\($0.invoices)", "\(($0.bytes + 1_023) / 1_024)"]
+                }), terminator: "")
+            }
             return
         }
         guard minimumObservations >= 1 else { throw ValidationError("--minimum-observations must be at least 1") }

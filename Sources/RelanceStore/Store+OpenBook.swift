@@ -89,6 +89,17 @@ extension Store {
         return (books, invoices, bytes, tooLarge)
     }
 
+    /// The packed open books kept, one per customer: the day each is for, its invoices and credit notes, its
+    /// bytes, and whether it is current (packed at today's data version, so read by that day's forecasts).
+    public func storedOpenBooks() throws -> [(group: String, asOf: String, invoices: Int, bytes: Int, current: Bool)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT group_id, as_of, invoices, length(rows), data_version FROM open_book ORDER BY group_id").map { r in
+                let group: String = r[0]
+                return (group, r[1], r[2], r[3], (r[4] as String) == (try dataVersion(group: group, db)).description)
+            }
+        }
+    }
+
     /// The packed open book of a group for `asOf`, only if it was packed at the data version `current`.
     func packedOpenBook(group: String, asOf: CivilDate, current: DataVersion, _ db: Database) throws -> Data? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT data_version, rows FROM open_book WHERE group_id = ? AND as_of = ?"),

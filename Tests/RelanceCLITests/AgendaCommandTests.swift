@@ -56,6 +56,8 @@ import Testing
         let learn = try relance("learn", "--as-of", day)
         #expect(learn.status == 0, "\(learn)")
         #expect(learn.stdout.contains(/Packed 1 open book \(\d+ invoices? and credit notes, [0-9.]+ MiB\) in [0-9.]+ s/), "\(learn)")
+        let listed = try relance("learn", "--list")
+        #expect(listed.stdout.contains(/Packed open books[^\n]*\ncustomer +as_of +current +invoices +KiB\nmetalux +2026-09-29 +yes +\d+ +\d+\n/), "\(listed)")
         #expect(try relance("forecast", "--as-of", day, "--format", "csv").stdout == forecast.stdout)
         #expect(try relance("agenda", "--date", day, "--format", "json").stdout == agenda.stdout)
         // A call logged: new data, the rows again, and the promise shows in the forecast.
@@ -65,6 +67,7 @@ import Testing
         let after = try relance("forecast", "--as-of", day, "--format", "csv")
         #expect(after.status == 0 && after.stdout != forecast.stdout, "\(after)")
         #expect(after.stdout.contains("promised for 2026-10-20"), "\(after)")
+        #expect(try relance("learn", "--list").stdout.contains(/\nmetalux +2026-09-29 +no +\d+ +\d+\n/), "the packed book is stale")
     }
 
     @Test func theICSExportIsWrittenToAFile() throws {
