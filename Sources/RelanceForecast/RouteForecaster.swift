@@ -211,7 +211,8 @@ public struct RouteForecaster: Sendable {
         }
         if mass.isEmpty { mass = [0] }
         var dist = DayDistribution(start: start, mass: mass)
-        let pending = p.pending
+        // (A lazy view: the pending steps are only read for the explanation.)
+        let pending = p.steps.lazy.filter { $0.status == .pending }
         var why = pending.isEmpty ? "route done: waiting for the payment run"
             : "route \(p.route?.id ?? "?"): " + pending.map { "\($0.step.id) at \($0.department?.id ?? "?")" }.joined(separator: ", ")
         if habit.paysAtDueDate { why += "; pays at the due date" }

@@ -233,7 +233,7 @@ struct AgendaPlanner {
     /// The step the call is about (the one the invoice most likely sits at), when it is past its expected
     /// duration (the route's, else the learned median) plus the slack and the invoice is probably still there.
     func stalledStep(_ p: InvoicePosition, at stepID: String?) -> (step: RouteStep, dwell: Int, expected: Int)? {
-        for s in p.pending where s.department != nil && s.step.id == stepID {
+        for s in p.steps where s.status == .pending && s.department != nil && s.step.id == stepID {
             guard let dwell = s.dwellDays else { continue }
             let expected = Int((s.step.expectedDays ?? Double(s.law.quantile(0.5))).rounded(.up))
             if dwell > expected + policy.stepSlackDays && 1 - s.probabilityDone >= 0.3 { return (s.step, dwell, expected) }

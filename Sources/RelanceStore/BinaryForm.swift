@@ -67,9 +67,10 @@ struct BinaryReader {
     mutating func str() throws -> String {
         let n = Int(try u32())
         let start = try take(n)
-        guard let s = String(validating: UnsafeRawBufferPointer(rebasing: raw[start..<start + n]), as: UTF8.self) else {
-            throw corrupt("a text that is not UTF-8")
-        }
+        let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<start + n])
+        // ASCII (most texts) is valid UTF-8 as it is: made without the generic validation.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) }
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw corrupt("a text that is not UTF-8") }
         return s
     }
     /// Throws unless every byte was read.

@@ -75,6 +75,12 @@ import Testing
         var state = bytes
         state[at.upperBound - 1] = UInt8(ascii: "X")
         refused(state, "an unknown state", saying: "unknown state 'approveX'")
+        // "reçu": the second byte of "ç" made 0xFF, not UTF-8.
+        let received = Data("reçu".utf8)
+        let text = try #require(bytes.firstRange(of: received))
+        var utf8 = bytes
+        utf8[text.lowerBound + 3] = 0xFF
+        refused(utf8, "a text that is not UTF-8", saying: "a text that is not UTF-8")
         // The first invoice's number (the text after the table) pointing past the table.
         let texts = Int(bytes[4]) | Int(bytes[5]) << 8
         var offset = 8

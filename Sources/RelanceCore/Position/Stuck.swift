@@ -49,12 +49,12 @@ public struct StuckFinder: Sendable {
         let stake = open.approximateMajorUnits * StuckFinder.urgency(daysLeft: min(daysToDue, remit ?? daysToDue))
         var result: [StuckInvoice] = []
         for b in p.blocks {
-            let step = b.stepID.flatMap { p.step($0) } ?? p.pending.first
+            let step = b.stepID.flatMap { p.step($0) } ?? p.steps.first { $0.status == .pending }
             result.append(StuckInvoice(position: p, stepID: step?.step.id, department: step?.department, reason: .blocked(b.state, reason: b.event.reason),
                                        since: b.since, daysToDue: daysToDue, daysToRemittance: remit, openAmount: open, stake: stake * 1.5))
         }
         guard result.isEmpty else { return result }
-        for s in p.pending {
+        for s in p.steps where s.status == .pending {
             guard let dwell = s.dwellDays, let since = s.since else { continue }
             let usual = s.law.quantile(0.9)
             let still = 1 - s.probabilityDone

@@ -62,7 +62,7 @@ public struct CallPlanner: Sendable {
     /// The plan for the most pressing step of a position: a blocked step first, else the pending step the
     /// item most likely sits at.
     public func plan(for p: InvoicePosition, stuck: StuckInvoice? = nil, at moment: Date) -> CallPlan {
-        let step = stuck?.stepID.flatMap { p.step($0) } ?? p.pending.max { $0.probabilityHere < $1.probabilityHere }
+        let step = stuck?.stepID.flatMap { p.step($0) } ?? p.steps.lazy.filter { $0.status == .pending }.max { $0.probabilityHere < $1.probabilityHere }
         let question = CallPlanner.question(for: step, invoice: p.invoice, stuck: stuck)
         guard let s = step, let d = s.department else { return CallPlan(stepID: step?.step.id, question: question, people: []) }
         let key = PeopleKey(route: p.route?.id, step: s.step.id, department: d.id, site: p.invoice.site, moment: moment)
