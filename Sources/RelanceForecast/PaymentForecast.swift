@@ -5,10 +5,19 @@ public struct DayDistribution: Sendable {
     public var start: CivilDate
     public var mass: [Double]
 
-    public init(start: CivilDate, mass: [Double]) {
+    /// The array is taken (moved in when the caller does not use it after) and normalised in place.
+    public init(start: CivilDate, mass: consuming [Double]) {
         self.start = start
-        let total = mass.reduce(0, +)
-        self.mass = total > 0 ? mass.map { $0 / total } : [1]
+        var m = mass
+        let total = m.reduce(0, +)
+        if total > 0 {
+            m.withUnsafeMutableBufferPointer { b in
+                for i in b.indices { b[i] /= total }
+            }
+            self.mass = m
+        } else {
+            self.mass = [1]
+        }
     }
 
     /// All the mass on one day.

@@ -169,6 +169,26 @@ public struct RouteForecaster: Sendable {
         return start.days(to: max(received, start))
     }
 
+    /// "route R: step at department, …" for the pending steps, or "route done: waiting for the payment run".
+    /// Appended piece by piece into one string: a text per step joined afterwards was 2.6% of an agenda's time.
+    static func whereItIs(_ p: InvoicePosition) -> String {
+        var why = ""
+        for i in p.steps.indices where p.steps[i].status == .pending {
+            if why.isEmpty {
+                why.reserveCapacity(64)
+                why += "route "
+                why += p.route?.id ?? "?"
+                why += ": "
+            } else {
+                why += ", "
+            }
+            why += p.steps[i].stepID
+            why += " at "
+            why += p.steps[i].departmentID ?? "?"
+        }
+        return why.isEmpty ? "route done: waiting for the payment run" : why
+    }
+
     public func forecast(_ p: InvoicePosition, habit: PaymentHabit) -> PaymentForecast? {
         guard !p.closed, let completion = p.completion else { return nil }
         let table = p.axis.table
@@ -211,10 +231,7 @@ public struct RouteForecaster: Sendable {
         }
         if mass.isEmpty { mass = [0] }
         var dist = DayDistribution(start: start, mass: mass)
-        // (A lazy view: the pending steps are only read for the explanation.)
-        let pending = p.steps.lazy.filter { $0.status == .pending }
-        var why = pending.isEmpty ? "route done: waiting for the payment run"
-            : "route \(p.route?.id ?? "?"): " + pending.map { "\($0.step.id) at \($0.department?.id ?? "?")" }.joined(separator: ", ")
+        var why = RouteForecaster.whereItIs(p)
         if habit.paysAtDueDate { why += "; pays at the due date" }
         if let block = p.blocks.first {
             // An open dispute or suspension: the rest waits for it to be settled.

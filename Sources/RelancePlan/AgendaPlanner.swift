@@ -74,10 +74,10 @@ struct AgendaPlanner {
     /// a position is a large value, and a filtered and sorted copy of a portfolio's positions cost 1–2%).
     var openPositionIndices: [Int] {
         let all = customer.positions
+        // Each field read in place (a position copied out retained a dozen arrays and texts).
         return all.indices.filter { i in
-            let p = all[i]
-            return !p.closed && p.invoice.kind == .invoice && p.invoice.issueDate <= date
-                && p.invoice.openAmount(credited: customer.credited[p.invoice.id]).minorUnits > 0
+            !all[i].closed && all[i].invoice.kind == .invoice && all[i].invoice.issueDate <= date
+                && all[i].invoice.openAmount(credited: customer.credited[all[i].invoice.id]).minorUnits > 0
         }.sorted { all[$0].invoice.id < all[$1].invoice.id }
     }
 
@@ -233,7 +233,9 @@ struct AgendaPlanner {
     /// The step the call is about (the one the invoice most likely sits at), when it is past its expected
     /// duration (the route's, else the learned median) plus the slack and the invoice is probably still there.
     func stalledStep(_ p: InvoicePosition, at stepID: String?) -> (step: RouteStep, dwell: Int, expected: Int)? {
-        for s in p.steps where s.status == .pending && s.department != nil && s.step.id == stepID {
+        // By index, the ids read in place: the loop copied each step out, and each test copied its step and department.
+        for i in p.steps.indices where p.steps[i].status == .pending && p.steps[i].departmentID != nil && p.steps[i].stepID == stepID {
+            let s = p.steps[i]
             guard let dwell = s.dwellDays else { continue }
             let expected = Int((s.step.expectedDays ?? Double(s.law.quantile(0.5))).rounded(.up))
             if dwell > expected + policy.stepSlackDays && 1 - s.probabilityDone >= 0.3 { return (s.step, dwell, expected) }

@@ -10,13 +10,16 @@ public struct DwellDistribution: Hashable, Sendable {
     /// `mass[d]` = P(duration = d working days); sums to 1.
     public private(set) var mass: [Double]
 
-    public init(mass: [Double]) {
+    public init(mass: consuming [Double]) {
         // Copied only when longer than the horizon; normalised in place (every distribution made goes
-        // through here: the fewer arrays, the faster positions are).
+        // through here: the fewer arrays, the faster positions are). The array is taken, not borrowed: a
+        // caller's array made for the law and not used after is moved in, so normalising it in place does
+        // not copy it first (borrowed, it was copied on the first write, at every law made).
         var m = mass
         if m.count > DwellDistribution.horizon + 1 {
-            m = Array(mass.prefix(DwellDistribution.horizon + 1))
-            m[m.count - 1] += mass[m.count...].reduce(0, +)
+            let all = m
+            m = Array(all.prefix(DwellDistribution.horizon + 1))
+            m[m.count - 1] += all[m.count...].reduce(0, +)
         }
         if m.isEmpty { m = [1] }
         let total = m.reduce(0, +)

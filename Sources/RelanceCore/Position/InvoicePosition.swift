@@ -39,6 +39,10 @@ public struct StepPosition: Sendable {
         get { place.carried }
         set { place = Place(step: place.step, department: place.department, carried: newValue) }
     }
+    /// The step's id and its department's, read without copying the step or the department (each a dozen
+    /// texts, retained and released when copied out of the shared place by a caller in another module).
+    public var stepID: String { place.step.id }
+    public var departmentID: String? { place.department?.id }
     public var status: Status
     /// When the step was done, when an event says so.
     public var doneAt: CivilDate?
