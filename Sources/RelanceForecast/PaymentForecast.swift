@@ -11,8 +11,11 @@ public struct DayDistribution: Sendable {
         var m = mass
         let total = m.reduce(0, +)
         if total > 0 {
-            m.withUnsafeMutableBufferPointer { b in
-                for i in b.indices { b[i] /= total }
+            // (x / 1 is x: a law that already sums to exactly 1 is kept as it is.)
+            if total != 1 {
+                m.withUnsafeMutableBufferPointer { b in
+                    for i in b.indices { b[i] /= total }
+                }
             }
             self.mass = m
         } else {

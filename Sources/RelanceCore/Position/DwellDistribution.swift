@@ -24,8 +24,12 @@ public struct DwellDistribution: Hashable, Sendable {
         if m.isEmpty { m = [1] }
         let total = m.reduce(0, +)
         guard total > 0 else { self.mass = [1]; return }
-        m.withUnsafeMutableBufferPointer { b in
-            for i in b.indices { b[i] /= total }
+        // Dividing by exactly 1 changes no mass (x / 1 is x): points, shifts and most laws made from
+        // normalised ones skip the divisions, which were half of this initialiser's time.
+        if total != 1 {
+            m.withUnsafeMutableBufferPointer { b in
+                for i in b.indices { b[i] /= total }
+            }
         }
         // Trim the negligible tail (keeping its mass in the last bin kept): convolutions stay short.
         var keep = m.count
@@ -210,9 +214,14 @@ public struct DwellDistribution: Hashable, Sendable {
     /// When the law gives no chance of lasting that long, the remainder is taken as one more day.
     public func remaining(after elapsed: Int) -> DwellDistribution {
         guard elapsed > 0 else { return self }
-        let tail = Array(mass.dropFirst(elapsed + 1))
-        guard tail.reduce(0, +) > 1e-12 else { return .point(1) }
-        return DwellDistribution(mass: [0] + tail)
+        // One array, [0] followed by the masses after `elapsed` (summed in the same order as before).
+        let from = min(elapsed + 1, mass.count)
+        var left = 0.0
+        for d in from..<mass.count { left += mass[d] }
+        guard left > 1e-12 else { return .point(1) }
+        var m = [Double](repeating: 0, count: 1 + mass.count - from)
+        for d in from..<mass.count { m[1 + d - from] = mass[d] }
+        return DwellDistribution(mass: m)
     }
 
     /// The law of the sum of two independent durations.
@@ -259,11 +268,22 @@ public struct DwellDistribution: Hashable, Sendable {
     /// The law moved `days` later (the horizon's bin keeps whatever passes it).
     func shifted(by days: Int) -> DwellDistribution {
         guard days > 0 else { return self }
-        return DwellDistribution(mass: Array(repeating: 0, count: days) + mass)
+        var m = [Double](repeating: 0, count: days + mass.count)
+        for d in mass.indices { m[days + d] = mass[d] }
+        return DwellDistribution(mass: m)
+    }
+
+    /// All the mass on the last day: exactly 0 before it, exactly 1 there.
+    var isPoint: Bool {
+        guard mass.last == 1 else { return false }
+        for d in 0..<(mass.count - 1) where mass[d] != 0 { return false }
+        return true
     }
 
     /// The law of the later of two independent finishing times.
     public func maximum(_ other: DwellDistribution) -> DwellDistribution {
+        // The later of two certain days is the later day (what the products below give, exactly).
+        if isPoint && other.isPoint { return mass.count >= other.mass.count ? self : other }
         let n = max(mass.count, other.mass.count)
         var m = Array(repeating: 0.0, count: n)
         var previous = 0.0, a = 0.0, b = 0.0

@@ -444,30 +444,38 @@ public struct PositionEngine: Sendable {
             var tail = 0.0
             for i in k..<mass.count { tail += mass[i] }
             guard tail > 1e-9 else { return .point(k) }
+            // Nothing before day k, a total of exactly 1 and a last bin the trimming keeps: the law made below
+            // would be this one, mass for mass (the same sum, no division, nothing to trim), so it is kept as is.
+            if tail == 1, mass.count == 1 || mass[mass.count - 1] >= 1e-9, !mass[..<k].contains(where: { $0 != 0 }) { return d }
             var m = Array(repeating: 0.0, count: mass.count)
             for i in k..<mass.count { m[i] = mass[i] }
             return DwellDistribution(mass: m)
         }
-        for (i, p) in zip(k.order, positions) {
-            let action = p.step.action
+        // By index, each field read in place (a step copied out retained its law, place and event).
+        for (n, i) in k.order.enumerated() where n < positions.count {
+            let status = positions[n].status
             let after = k.steps[i].afterList
-            switch p.status {
+            switch status {
             case .done:
-                ahead[i] = p.doneAt.map { .point(max(axis.index(of: $0), 0)) } ?? today
+                ahead[i] = positions[n].doneAt.map { .point(max(axis.index(of: $0), 0)) } ?? today
             case .pending, .waiting:
-                let start = p.status == .pending && after.isEmpty ? today
-                    : after.compactMap { ahead[$0] }.reduce(today) { $0.maximum($1) }
+                // The latest of the predecessors and today, taken in the same order as before.
+                var start = today
+                if !(status == .pending && after.isEmpty) {
+                    for a in after { if let x = ahead[a] { start = start.maximum(x) } }
+                }
+                let action = positions[n].step.action
                 if action == .paymentRun || action == .payment {
-                    ahead[i] = notBefore(paymentRunFinish(start: start, law: p.law, axis: axis, scheduled: scheduled), max(now - 1, 0))
-                } else if p.status == .pending, let elapsed = p.dwellDays {
-                    let still = start.adding(p.law.remaining(after: elapsed))
+                    ahead[i] = notBefore(paymentRunFinish(start: start, law: positions[n].law, axis: axis, scheduled: scheduled), max(now - 1, 0))
+                } else if status == .pending, let elapsed = positions[n].dwellDays {
+                    let still = start.adding(positions[n].law.remaining(after: elapsed))
                     // Done unreported with probability pDone: it ends today.
-                    let (a, b, done) = (still.mass, today.mass, p.probabilityDone)
+                    let (a, b, done) = (still.mass, today.mass, positions[n].probabilityDone)
                     var mixed = Array(repeating: 0.0, count: max(a.count, b.count))
                     for i in mixed.indices { mixed[i] = (i < a.count ? a[i] * (1 - done) : 0) + (i < b.count ? b[i] * done : 0) }
                     ahead[i] = DwellDistribution(mass: mixed)
                 } else {
-                    ahead[i] = notBefore(start.adding(p.law), max(now - 1, 0))
+                    ahead[i] = notBefore(start.adding(positions[n].law), max(now - 1, 0))
                 }
             }
         }
