@@ -225,7 +225,7 @@ public struct RouteForecaster: Sendable {
                 } else {
                     day = RouteForecaster.receivedDay(run: run, lag: lag.days, table: table, start: start)
                 }
-                if day >= mass.count { mass.append(contentsOf: repeatElement(0, count: day - mass.count + 1)) }
+                while day >= mass.count { mass.append(0) }
                 mass[day] += w * lag.weight
             }
         }

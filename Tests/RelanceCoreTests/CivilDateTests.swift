@@ -34,6 +34,32 @@ import Testing
         #expect(n == CivilDate(year: 2401, month: 1, day: 1)?.dayNumber)
     }
 
+    /// The description written byte by byte is the padded year, month and day, for every day of years 0–9999,
+    /// and the years outside them still read as before (a sign, more digits).
+    @Test func descriptionIsThePaddedParts() throws {
+        func padded(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        // Years 0 and 10000 are leap years (divisible by 400).
+        let first = try #require(CivilDate(year: 1, month: 1, day: 1)).dayNumber - 366
+        let last = try #require(CivilDate(year: 9999, month: 12, day: 31)).dayNumber + 366
+        var wrong = 0
+        for n in stride(from: first - 400, through: last, by: 1) {
+            let d = CivilDate(dayNumber: n)
+            let expected = "\(padded(d.year, 4))-\(padded(d.month, 2))-\(padded(d.day, 2))"
+            if d.description != expected {
+                wrong += 1
+                if wrong < 5 { Issue.record("day \(n): \(d.description), expected \(expected)") }
+            }
+        }
+        #expect(wrong == 0)
+        #expect(CivilDate(dayNumber: first).description == "0000-01-01")
+        #expect(CivilDate(dayNumber: first - 1).description == "00-1-12-31")
+        #expect(CivilDate(dayNumber: last).description == "10000-12-31")
+        #expect(CivilDate(dayNumber: 20_529).description == "2026-03-17")
+    }
+
     @Test(arguments: [
         ("1970-01-01", 0), ("1969-12-31", -1), ("2000-01-01", 10_957), ("2000-03-01", 11_017),
         ("0001-01-01", -719_162), ("9999-12-31", 2_932_896), ("2026-03-17", 20_529),

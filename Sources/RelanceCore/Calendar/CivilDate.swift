@@ -61,7 +61,16 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     public var weekday: Weekday {
         // 1970-01-01 was a Thursday.
         let index = ((dayNumber % 7) + 7 + 3) % 7  // 0 = Monday
-        return Weekday.allCases[index]
+        // (Not `allCases[index]`: that array is made anew at each call.)
+        switch index {
+        case 0: return .monday
+        case 1: return .tuesday
+        case 2: return .wednesday
+        case 3: return .thursday
+        case 4: return .friday
+        case 5: return .saturday
+        default: return .sunday
+        }
     }
 
     public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
@@ -123,7 +132,23 @@ extension CivilDate: CustomStringConvertible, Codable {
     /// `YYYY-MM-DD`.
     public var description: String {
         let (y, m, d) = civil
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        guard (0...9999).contains(y) else { return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))" }
+        // The usual case, its ten bytes written in place: every line of a forecast or an agenda shows
+        // dates, and three padded texts interpolated cost about 2,000 instructions a date.
+        return String(unsafeUninitializedCapacity: 10) { b in
+            let zero = UInt8(ascii: "0"), dash = UInt8(ascii: "-")
+            b[0] = zero + UInt8(y / 1000)
+            b[1] = zero + UInt8(y / 100 % 10)
+            b[2] = zero + UInt8(y / 10 % 10)
+            b[3] = zero + UInt8(y % 10)
+            b[4] = dash
+            b[5] = zero + UInt8(m / 10)
+            b[6] = zero + UInt8(m % 10)
+            b[7] = dash
+            b[8] = zero + UInt8(d / 10)
+            b[9] = zero + UInt8(d % 10)
+            return 10
+        }
     }
 
     public init(from decoder: any Decoder) throws {
