@@ -92,6 +92,9 @@ struct AgendaPlanner {
         var people: [String: Callee] = [:]
         var letters: [String: [AgendaInvoice]] = [:]
         var requests: [String: (visit: Bool, items: [AgendaInvoice])] = [:]
+        // Worked out once for the customer rather than for each open invoice.
+        let contactIDs = self.contactIDs
+        let fallback = fallbackPerson
 
         for index in openPositionIndices {
             let p = customer.positions[index]
@@ -128,9 +131,7 @@ struct AgendaPlanner {
             }
 
             // Bills of exchange: the accepted bill must be back before the remittance deadline.
-            let accepted = p.events.contains { e in
-                [.mandated, .scheduled, .paymentSent, .paid, .partiallyPaid].contains(e.state) || e.rawCode == "follow-up:bill-accepted"
-            }
+            let accepted = p.events.contains(where: AgendaPlanner.showsBillAccepted)
             var billChase = false
             if let deadline = inv.remittanceDeadline(leadDays: policy.remittanceLeadDays), !accepted,
                date >= deadline.adding(days: -policy.billChaseDays) {
@@ -151,12 +152,13 @@ struct AgendaPlanner {
 
             // Calls: a few days after each letter; before the due date, when a step of the circuit stalls or
             // the payment run should be prepared; while blocked; while a bill is not back.
-            let person = (plan.people.first { $0.phone != nil } ?? plan.people.first).map(callee) ?? fallbackPerson
+            let person = (plan.people.first { $0.phone != nil } ?? plan.people.first).map { callee($0, contactIDs: contactIDs) } ?? fallback
             let key = person?.key ?? graph.group.id
             if let person { people[key] = person }
             let lastCall = history.lastCallOnInvoice[id]
             let calledRecently = lastCall.map { $0.days(to: date) < policy.minDaysBetweenCalls } ?? false
-            let committed = [p.promisedDate, p.scheduledRun].compactMap { $0 }.max().map { $0 >= date } ?? false
+            // (Without an array of the two dates made for each invoice.)
+            let committed = (p.promisedDate.map { $0 >= date } ?? false) || (p.scheduledRun.map { $0 >= date } ?? false)
             var reason: AgendaInvoice?
             if let l = history.lastLetter[id], date >= l.adding(days: policy.callDaysAfterLetter), lastCall.map({ $0 < l }) ?? true, !committed {
                 reason = item("letter sent \(l)", plan.question, effect: ActionEffect.callAfterLetter)
@@ -230,6 +232,14 @@ struct AgendaPlanner {
         return part
     }
 
+    /// Whether an event shows the bill of exchange accepted: a mandate, a run, a payment, or the log's own mark.
+    static func showsBillAccepted(_ e: InvoiceEvent) -> Bool {
+        switch e.state {
+        case .mandated?, .scheduled?, .paymentSent?, .paid?, .partiallyPaid?: true
+        default: e.rawCode == "follow-up:bill-accepted"
+        }
+    }
+
     /// The step the call is about (the one the invoice most likely sits at), when it is past its expected
     /// duration (the route's, else the learned median) plus the slack and the invoice is probably still there.
     func stalledStep(_ p: InvoicePosition, at stepID: String?) -> (step: RouteStep, dwell: Int, expected: Int)? {
@@ -245,10 +255,28 @@ struct AgendaPlanner {
 
     /// The callee for a planned person. The key (what the per-contact limit counts) is the contact's id,
     /// else the department's, else the name.
-    func callee(_ person: CallPlan.Person) -> Callee {
-        let key = graph.contacts.first { $0.name == person.name && $0.department == person.department?.id }?.id ?? person.department?.id ?? person.name
+    func callee(_ person: CallPlan.Person, contactIDs: [ContactName: String]? = nil) -> Callee {
+        let named = ContactName(name: person.name, department: person.department?.id)
+        let id = contactIDs.map { $0[named] } ?? graph.contacts.first { $0.name == person.name && $0.department == person.department?.id }?.id
+        let key = id ?? person.department?.id ?? person.name
         return Callee(key: key, name: person.name, role: person.role, phone: person.phone, email: person.email, timeZone: person.timeZone,
                       hours: person.hours ?? .office)
+    }
+
+    /// A contact's name and department: what ``callee(_:contactIDs:)`` looks a planned person up by.
+    struct ContactName: Hashable {
+        var name: String
+        var department: String?
+    }
+
+    /// The id of the first contact of each name and department, in the file's order: what ``callee(_:contactIDs:)``
+    /// finds, without going through every contact for each open invoice.
+    var contactIDs: [ContactName: String] {
+        var ids: [ContactName: String] = [:]
+        for c in graph.contacts where ids[ContactName(name: c.name, department: c.department)] == nil {
+            ids[ContactName(name: c.name, department: c.department)] = c.id
+        }
+        return ids
     }
 
     /// Whom to call when the route names no one: the first accounts-payable contact of the customer.

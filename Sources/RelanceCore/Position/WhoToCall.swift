@@ -139,7 +139,10 @@ public struct CallPlanner: Sendable {
         case .paymentRun:
             return "Is \(ref) in the next payment run, and on which date?"
         default:
-            return s.step.action.question.dropLast() + " — \(ref)?"
+            // (The last character removed from the end: `dropLast()` counted the whole text first.)
+            var q = s.step.action.question
+            q.removeLast()
+            return q + " — \(ref)?"
         }
     }
 
