@@ -108,8 +108,9 @@ public func routeForecasts(for book: CustomerBook, context: ForecastContext) -> 
     let open = book.open
     result.reserveCapacity(open.count)
     let forecaster = RouteForecaster(remembersReceipts: true)
-    for p in open {
-        guard let f = forecaster.forecast(p, habit: context.habit) else { return nil }
+    // By index: each position passed in place (iterating copied each one out, a dozen arrays and texts).
+    for i in open.indices {
+        guard let f = forecaster.forecast(open[i], habit: context.habit) else { return nil }
         result.append(context.calibration.apply(to: f))
     }
     return result

@@ -64,11 +64,17 @@ public func openInvoiceForecasts(in store: Store, groups: [String], asOf: CivilD
 public func openInvoiceForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate,
                                               _ transform: @Sendable (OpenInvoiceForecast) throws -> T) throws -> [T] {
     try booksWithForecasts(in: store, groups: groups, asOf: asOf, detail: .ahead) { bf -> [T] in
-        let open = Dictionary(bf.book.open.map { ($0.invoice.id, $0.invoice) }, uniquingKeysWith: { a, _ in a })
-        return try bf.forecasts.compactMap { f in
-            guard let i = open[f.invoice] else { return nil }
-            return try transform(OpenInvoiceForecast(forecast: f, openAmount: i.openAmount(credited: bf.book.credited[i.id]), salesRep: i.salesRep))
+        let open = bf.book.open
+        func row(_ f: PaymentForecast, _ i: Invoice) throws -> T {
+            try transform(OpenInvoiceForecast(forecast: f, openAmount: i.openAmount(credited: bf.book.credited[i.id]), salesRep: i.salesRep))
         }
+        // Route forecasts come one per open invoice, in the book's order: paired by position, without a
+        // table of the invoices by number (which copied every invoice and hashed every number twice).
+        if bf.forecasts.count == open.count, bf.forecasts.indices.allSatisfy({ bf.forecasts[$0].invoice == open[$0].invoice.id }) {
+            return try bf.forecasts.indices.map { try row(bf.forecasts[$0], open[$0].invoice) }
+        }
+        let byID = Dictionary(open.map { ($0.invoice.id, $0.invoice) }, uniquingKeysWith: { a, _ in a })
+        return try bf.forecasts.compactMap { f in try byID[f.invoice].map { try row(f, $0) } }
     }.flatMap { $0 }
 }
 

@@ -38,7 +38,11 @@ public struct CustomerBook: Sendable {
     }
 
     static func open(_ positions: [InvoicePosition], credited: [String: Money]) -> [InvoicePosition] {
-        positions.filter { !$0.closed && $0.invoice.kind == .invoice && $0.invoice.openAmount(credited: credited[$0.invoice.id]).minorUnits > 0 }
+        // The test reads each position in place; only those kept are copied.
+        positions.indices.filter { i in
+            !positions[i].closed && positions[i].invoice.kind == .invoice
+                && positions[i].invoice.openAmount(credited: credited[positions[i].invoice.id]).minorUnits > 0
+        }.map { positions[$0] }
     }
 }
 

@@ -28,6 +28,13 @@ public enum CanonicalState: String, Sendable, Codable, CaseIterable {
     case credited
     case cancelled
 
+    /// The state's place in the list above (what `allCases` holds at that index): a state without a payload
+    /// is stored as that number.
+    var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    /// Hashed by its place in the list, not by its text: each event of each position is looked up by its state.
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+
     /// Whether the state concerns the approval ("bon à payer") rather than the invoice document.
     public var concernsApproval: Bool {
         switch self {
