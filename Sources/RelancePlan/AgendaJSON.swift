@@ -41,7 +41,7 @@ extension Agenda {
             try write(top.bytes)
             top.bytes.removeAll(keepingCapacity: true)
         }
-        func list<T: Sendable>(_ key: String, _ items: [T], _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
+        func list<T: Sendable>(_ key: StaticString, _ items: [T], _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
             top.key(key)
             guard !items.isEmpty else {
                 top.raw("[\n\n  ]")
@@ -148,32 +148,38 @@ struct PrettyJSONWriter {
     }
 
     /// An object's key (an identifier: nothing to escape), after which its value is written.
-    mutating func key(_ name: String) {
+    mutating func key(_ name: StaticString) {
         #if DEBUG
-        assert(lastKey.last.map { Array($0.utf8).lexicographicallyPrecedes(Array(name.utf8)) } ?? true, "key \(name) out of order")
-        lastKey[lastKey.count - 1] = name
+        let text = name.description
+        assert(lastKey.last.map { Array($0.utf8).lexicographicallyPrecedes(Array(text.utf8)) } ?? true, "key \(text) out of order")
+        lastKey[lastKey.count - 1] = text
         #endif
         member()
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: name.utf8)
+        // (A static text's bytes copied at once: through a `String`'s UTF-8 view they were appended one by one.)
+        raw(name)
         raw("\" : ")
     }
 
     /// Elements of a list whose `[` and `]` someone else writes, each at this writer's level, separated as
     /// in a list (a chunk of a longer list).
+    /// (Both walk the items by index and hand each over in place: iterating copied every element out, each
+    /// agenda invoice's half-dozen texts retained and released.)
     mutating func elements<C: Collection>(_ items: C, _ write: (inout PrettyJSONWriter, C.Element) throws -> Void) rethrows {
-        for (i, item) in items.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")); bytes.append(UInt8(ascii: "\n")) }
+        var first = true
+        for i in items.indices {
+            if !first { bytes.append(UInt8(ascii: ",")); bytes.append(UInt8(ascii: "\n")) }
+            first = false
             spaces(2 * level)
-            try write(&self, item)
+            try write(&self, items[i])
         }
     }
 
     mutating func array<C: Collection>(_ items: C, _ write: (inout PrettyJSONWriter, C.Element) throws -> Void) rethrows {
         open("[")
-        for item in items {
+        for i in items.indices {
             member()
-            try write(&self, item)
+            try write(&self, items[i])
         }
         close("]")
     }
