@@ -38,6 +38,11 @@ public struct CallPlanner: Sendable {
     /// id, as validation asks: the key names the route by its id.
     private let callees = Memo<PeopleKey, [CallPlan.Person]>()
     private let routeIDsAreUnique: Bool
+    /// The organisation's contacts by department and its departments by site, in the file's order (what
+    /// `contacts(in:)` and `departments(at:)` give), indexed once: each set of people looked them up by
+    /// going through every contact and department.
+    private let contactsByDepartment: [String: [Contact]]
+    private let departmentsBySite: [String: [Department]]
 
     private struct Reachable: Hashable, Sendable {
         var hours: WorkingHours
@@ -57,6 +62,8 @@ public struct CallPlanner: Sendable {
         self.graph = graph
         self.learned = learned
         routeIDsAreUnique = graph.routeIDsAreUnique
+        contactsByDepartment = Dictionary(grouping: graph.contacts, by: \.department)
+        departmentsBySite = Dictionary(grouping: graph.departments, by: \.site)
     }
 
     /// The plan for the most pressing step of a position: a blocked step first, else the pending step the
@@ -76,7 +83,7 @@ public struct CallPlanner: Sendable {
     private func people(about s: StepPosition, at d: Department, route: Route?, site: String, moment: Date) -> [CallPlan.Person] {
         var people: [CallPlan.Person] = []
         let role = "responsible for \(s.step.label) (\(d.role.label))"
-        people += graph.contacts(in: d.id).map { person($0, d, role, moment) }
+        people += (contactsByDepartment[d.id] ?? []).map { person($0, d, role, moment) }
         if people.isEmpty, d.phone != nil || d.email != nil {
             people.append(CallPlan.Person(name: d.name, title: "department line", phone: d.phone, email: d.email, department: d,
                                           channel: d.phone != nil ? .phone : .email, role: role, reachable: nil, hours: nil, timeZone: "Europe/Paris"))
@@ -95,11 +102,11 @@ public struct CallPlanner: Sendable {
         if let route {
             for next in route.successors(of: s.step.id) {
                 guard let nd = graph.department(for: next, deliveredAt: site), nd.id != d.id else { continue }
-                people += graph.contacts(in: nd.id).prefix(1).map { person($0, nd, "next: \(nd.name) is waiting for this step", moment) }
+                people += (contactsByDepartment[nd.id] ?? []).prefix(1).map { person($0, nd, "next: \(nd.name) is waiting for this step", moment) }
             }
         }
-        for m in graph.departments(at: d.site) where m.role == .management && m.id != d.id {
-            people += graph.contacts(in: m.id).prefix(1).map { person($0, m, "escalation: management at \(graph.site(d.site)?.name ?? d.site)", moment) }
+        for m in departmentsBySite[d.site] ?? [] where m.role == .management && m.id != d.id {
+            people += (contactsByDepartment[m.id] ?? []).prefix(1).map { person($0, m, "escalation: management at \(graph.site(d.site)?.name ?? d.site)", moment) }
         }
         return people
     }
