@@ -119,7 +119,8 @@ extension Store {
             let known = invoices.map { $0.known(on: asOf) }
             let credited = CustomerBook.credited(by: known)
             let engine = PositionEngine(graph: graph, model: model)
-            let positions = known.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf, detail: detail) }
+            // (Through a lazy filter: no intermediate array of copied invoices.)
+            let positions = Array(known.lazy.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf, detail: detail) })
             return CustomerBook(graph: graph, invoices: known, events: events, credited: credited, model: model, positions: positions, learned: learned)
         }
     }

@@ -117,6 +117,8 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 extension Invoice {
     /// The invoice as known at the end of `day`: later payments are not known yet.
     public func known(on day: CivilDate) -> Invoice {
+        // Most invoices have no payment after the day: they are returned as they are, with no new array.
+        guard payments.contains(where: { $0.date > day }) else { return self }
         var v = self
         v.payments = payments.filter { $0.date <= day }
         return v
