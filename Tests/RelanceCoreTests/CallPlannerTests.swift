@@ -127,6 +127,29 @@ import Testing
         #expect(noRefs.contains("the delivery") && !noRefs.contains("order"))
     }
 
+    /// The questions read in full (their text is appended piece by piece: every piece must be there, in order).
+    @Test func questionsReadInFull() throws {
+        let p = F.position(asOf: "2026-10-02")
+        let receipt = try #require(p.stepNamed("receipt"))
+        let ref = "invoice FA-1 of 2026-10-01, 10,000.00 EUR"
+        #expect(CallPlanner.question(for: receipt, invoice: p.invoice, stuck: nil)
+            == "Has the goods receipt for delivery note BL-77 (order PO-4500) been posted? It is needed to approve \(ref).")
+        var bare = p.invoice
+        bare.deliveryNote = nil
+        bare.orderNumber = nil
+        #expect(CallPlanner.question(for: receipt, invoice: bare, stuck: nil)
+            == "Has the goods receipt for the delivery been posted? It is needed to approve \(ref).")
+        #expect(CallPlanner.question(for: nil, invoice: p.invoice, stuck: nil) == "Where is \(ref), and when will it be paid?")
+        let events = [F.event(.received, "2026-10-05", department: "ssc-mailroom"), F.event(.goodsReceived, "2026-10-05", department: "ven-reception")]
+        let approval = try #require(F.position(events, asOf: "2026-10-06").stepNamed("bap"))
+        #expect(CallPlanner.question(for: approval, invoice: p.invoice, stuck: nil)
+            == "Has the payment approval (bon à payer) for order PO-4500 been given for \(ref)?")
+        #expect(CallPlanner.question(for: approval, invoice: bare, stuck: nil) == "Has the payment approval (bon à payer) been given for \(ref)?")
+        let (disputed, stuck) = try receptionDispute()
+        #expect(CallPlanner.question(for: nil, invoice: disputed.invoice, stuck: stuck)
+            == "What is disputed on \(ref) (reason LIVR_INCOMP), and what do you need from us to settle it?")
+    }
+
     @Test func theQuestionForAnApprovalNamesTheOrder() throws {
         // Goods received and invoice scanned: the approval is pending, and the plan is about it.
         let events = [F.event(.received, "2026-10-05", department: "ssc-mailroom"), F.event(.goodsReceived, "2026-10-05", department: "ven-reception")]

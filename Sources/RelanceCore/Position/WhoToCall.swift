@@ -120,37 +120,76 @@ public struct CallPlanner: Sendable {
 
     /// The question to ask, with the invoice's references.
     public static func question(for step: StepPosition?, invoice: Invoice, stuck: StuckInvoice?) -> String {
-        let ref = "invoice \(invoice.id) of \(invoice.issueDate), \(invoice.amount)"
+        // One text, appended piece by piece: the agenda asks a question for every open invoice, and the
+        // reference interpolated, then interpolated again into the question, made four or five texts each.
+        var q = ""
+        q.reserveCapacity(200)
+        /// "invoice FA-1 of 2026-11-02, 1,234.00 EUR"
+        func ref() {
+            q += "invoice "
+            q += invoice.id
+            q += " of "
+            q += invoice.issueDate.description
+            q += ", "
+            q += invoice.amount.amountText
+            q += " "
+            q += invoice.amount.currency
+        }
+        func why(_ reason: String?) {
+            if let reason {
+                q += " (reason "
+                q += reason
+                q += ")"
+            }
+        }
         if let stuck, case .blocked(let state, let reason) = stuck.reason {
-            let why = reason.map { " (reason \($0))" } ?? ""
             switch state {
-            case .inDispute: return "What is disputed on \(ref)\(why), and what do you need from us to settle it?"
-            case .suspended: return "Which document or information is missing to release \(ref)\(why)?"
-            case .blocked: return "Why is \(ref) blocked for payment\(why), and who can release the block?"
-            case .refused: return "Why was \(ref) refused\(why)? Should we issue a credit note and a new invoice?"
-            case .rejected: return "The platform rejected \(ref)\(why): which address or identifier should we use?"
+            case .inDispute:
+                q += "What is disputed on "; ref(); why(reason); q += ", and what do you need from us to settle it?"
+                return q
+            case .suspended:
+                q += "Which document or information is missing to release "; ref(); why(reason); q += "?"
+                return q
+            case .blocked:
+                q += "Why is "; ref(); q += " blocked for payment"; why(reason); q += ", and who can release the block?"
+                return q
+            case .refused:
+                q += "Why was "; ref(); q += " refused"; why(reason); q += "? Should we issue a credit note and a new invoice?"
+                return q
+            case .rejected:
+                q += "The platform rejected "; ref(); why(reason); q += ": which address or identifier should we use?"
+                return q
             default: break
             }
         }
-        guard let s = step else { return "Where is \(ref), and when will it be paid?" }
+        guard let s = step else {
+            q += "Where is "; ref(); q += ", and when will it be paid?"
+            return q
+        }
         switch s.step.action {
         case .goodsReceipt:
-            let bl = invoice.deliveryNote.map { "delivery note \($0)" } ?? "the delivery"
-            let po = invoice.orderNumber.map { " (order \($0))" } ?? ""
-            return "Has the goods receipt for \(bl)\(po) been posted? It is needed to approve \(ref)."
+            q += "Has the goods receipt for "
+            if let note = invoice.deliveryNote { q += "delivery note "; q += note } else { q += "the delivery" }
+            if let order = invoice.orderNumber { q += " (order "; q += order; q += ")" }
+            q += " been posted? It is needed to approve "; ref(); q += "."
         case .approval:
-            let po = invoice.orderNumber.map { " for order \($0)" } ?? ""
-            return "Has the payment approval (bon à payer)\(po) been given for \(ref)?"
+            q += "Has the payment approval (bon à payer)"
+            if let order = invoice.orderNumber { q += " for order "; q += order }
+            q += " been given for "; ref(); q += "?"
         case .serviceFait:
-            return "Has the service fait been certified for \(ref)" + (invoice.orderNumber.map { " (engagement \($0))" } ?? "") + "?"
+            q += "Has the service fait been certified for "; ref()
+            if let order = invoice.orderNumber { q += " (engagement "; q += order; q += ")" }
+            q += "?"
         case .paymentRun:
-            return "Is \(ref) in the next payment run, and on which date?"
+            q += "Is "; ref(); q += " in the next payment run, and on which date?"
         default:
-            // (The last character removed from the end: `dropLast()` counted the whole text first.)
-            var q = s.step.action.question
+            // The action's own question without its question mark (removed from the end: `dropLast()` counted
+            // the whole text first), then the reference.
+            q += s.step.action.question
             q.removeLast()
-            return q + " — \(ref)?"
+            q += " — "; ref(); q += "?"
         }
+        return q
     }
 
     /// The first moment at or after `from` within the working hours, in the contact's time zone.
