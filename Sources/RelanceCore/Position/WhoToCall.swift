@@ -123,7 +123,19 @@ public struct CallPlanner: Sendable {
         // One text, appended piece by piece: the agenda asks a question for every open invoice, and the
         // reference interpolated, then interpolated again into the question, made four or five texts each.
         var q = ""
-        q.reserveCapacity(200)
+        q.reserveCapacity(256)
+        let amount = invoice.amount.amountText
+        // The text handed back is a copy of exactly its length: the agenda keeps a question for each of up to a
+        // million open invoices until it is written, and the room reserved here would be kept with each.
+        func done() -> String {
+            var text = q
+            return text.withUTF8 { bytes in
+                String(unsafeUninitializedCapacity: bytes.count) { out in
+                    _ = out.initialize(fromContentsOf: bytes)
+                    return bytes.count
+                }
+            }
+        }
         /// "invoice FA-1 of 2026-11-02, 1,234.00 EUR"
         func ref() {
             q += "invoice "
@@ -131,7 +143,7 @@ public struct CallPlanner: Sendable {
             q += " of "
             q += invoice.issueDate.description
             q += ", "
-            q += invoice.amount.amountText
+            q += amount
             q += " "
             q += invoice.amount.currency
         }
@@ -146,25 +158,25 @@ public struct CallPlanner: Sendable {
             switch state {
             case .inDispute:
                 q += "What is disputed on "; ref(); why(reason); q += ", and what do you need from us to settle it?"
-                return q
+                return done()
             case .suspended:
                 q += "Which document or information is missing to release "; ref(); why(reason); q += "?"
-                return q
+                return done()
             case .blocked:
                 q += "Why is "; ref(); q += " blocked for payment"; why(reason); q += ", and who can release the block?"
-                return q
+                return done()
             case .refused:
                 q += "Why was "; ref(); q += " refused"; why(reason); q += "? Should we issue a credit note and a new invoice?"
-                return q
+                return done()
             case .rejected:
                 q += "The platform rejected "; ref(); why(reason); q += ": which address or identifier should we use?"
-                return q
+                return done()
             default: break
             }
         }
         guard let s = step else {
             q += "Where is "; ref(); q += ", and when will it be paid?"
-            return q
+            return done()
         }
         switch s.step.action {
         case .goodsReceipt:
@@ -189,7 +201,7 @@ public struct CallPlanner: Sendable {
             q.removeLast()
             q += " — "; ref(); q += "?"
         }
-        return q
+        return done()
     }
 
     /// The first moment at or after `from` within the working hours, in the contact's time zone.
