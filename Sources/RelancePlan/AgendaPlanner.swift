@@ -255,10 +255,8 @@ struct AgendaPlanner {
 
     /// The callee for a planned person. The key (what the per-contact limit counts) is the contact's id,
     /// else the department's, else the name.
-    func callee(_ person: CallPlan.Person, contactIDs: [ContactName: String]? = nil) -> Callee {
-        let named = ContactName(name: person.name, department: person.department?.id)
-        let id = contactIDs.map { $0[named] } ?? graph.contacts.first { $0.name == person.name && $0.department == person.department?.id }?.id
-        let key = id ?? person.department?.id ?? person.name
+    func callee(_ person: CallPlan.Person, contactIDs: [ContactName: String]) -> Callee {
+        let key = contactIDs[ContactName(name: person.name, department: person.department?.id)] ?? person.department?.id ?? person.name
         return Callee(key: key, name: person.name, role: person.role, phone: person.phone, email: person.email, timeZone: person.timeZone,
                       hours: person.hours ?? .office)
     }

@@ -189,6 +189,4 @@ struct StateFacts: Sendable {
         let actions = StepAction.allCases.indices.reduce(UInt64(0)) { m, i in proof.actions.contains(StepAction.allCases[i]) ? m | 1 << UInt64(i) : m }
         return StateFacts(state: state, closes: state.closesInvoice, beforePaymentRun: proof.beforePaymentRun, all: proof.all, actions: actions)
     }
-    static let ordinal: [CanonicalState: Int8] =
-        Dictionary(uniqueKeysWithValues: CanonicalState.allCases.enumerated().map { ($1, Int8($0)) })
 }

@@ -41,7 +41,7 @@ public struct DwellObserver: Sendable {
         public var department: Int32
 
         public init(at: Int64, state: CanonicalState?, department: Int32) {
-            self.init(at: at, stateIndex: state.flatMap { StateFacts.ordinal[$0] }.map(Int.init) ?? -1, department: department)
+            self.init(at: at, stateIndex: state?.ordinal ?? -1, department: department)
         }
 
         /// An event whose state is `CanonicalState.allCases[stateIndex]` (none when -1).

@@ -281,12 +281,12 @@ public struct PositionEngine: Sendable {
         var impliedByEvents: UInt64 = 0
 
         for (index, e) in events.enumerated() {
-            guard let state = e.state, let ordinal = StateFacts.ordinal[state] else { continue }
+            guard let state = e.state else { continue }
             if state.closesInvoice { closed = true }
             if state == .scheduled { scheduled = e.date ?? scheduled }
             if state == .promised { promised = e.date }
             let department = e.department.flatMap { departmentIndex[$0] } ?? -1
-            let effect = k.effect(of: Int(ordinal), department: department)
+            let effect = k.effect(of: state.ordinal, department: department)
             var newlyDone = effect.primary & ~done
             if newlyDone != 0 {
                 let d = day(e)
