@@ -27,6 +27,44 @@ import Testing
         }
     }
 
+    static let varied: [PayablesCalendar] = [
+        noRuns, monthly, closedInAugust,
+        PayablesCalendar(timeZone: "Europe/Paris", workingDays: [.monday, .tuesday, .wednesday, .thursday, .friday, .saturday],
+                         holidays: .franceAlsaceMoselle, runDays: [.day(10), .day(25), .day(31), .last]),
+        PayablesCalendar(timeZone: "America/New_York", holidays: .none,
+                         closedPeriods: [ClosedPeriod(from: MonthDay(month: 12, day: 24)!, to: MonthDay(month: 1, day: 2)!),
+                                         ClosedPeriod(from: MonthDay(month: 2, day: 29)!, to: MonthDay(month: 3, day: 1)!)],
+                         runWeekdays: [.monday, .thursday], runDays: [.day(1)]),
+        PayablesCalendar(timeZone: "Europe/Paris", workingDays: [.sunday, .wednesday], holidays: .france, runWeekdays: [.wednesday], runDays: [.day(30)]),
+    ]
+
+    /// The table is built month by month; every day of its century must be what the calendar says of it.
+    @Test(arguments: varied)
+    func everyDayOfTheTableIsTheCalendarsOwn(calendar: PayablesCalendar) {
+        let (working, scheduled) = WorkingDayTable.days(of: calendar, from: WorkingDayTable.first, through: WorkingDayTable.last)
+        #expect(working.count == WorkingDayTable.first.days(to: WorkingDayTable.last) + 1)
+        var wrong = 0, first: [CivilDate] = []
+        for k in working.indices {
+            let day = WorkingDayTable.first.adding(days: k)
+            if working[k] != calendar.isWorkingDay(day) || scheduled[k] != calendar.isScheduledRun(day) {
+                wrong += 1
+                if first.count < 5 { first.append(day) }
+            }
+        }
+        #expect(wrong == 0, "days that differ, the first: \(first)")
+        // A range that starts and ends within months.
+        let from = date("2024-02-27"), through = date("2024-06-03")
+        let part = WorkingDayTable.days(of: calendar, from: from, through: through)
+        #expect(part.working.count == from.days(to: through) + 1)
+        for k in part.working.indices {
+            let day = from.adding(days: k)
+            #expect(part.working[k] == calendar.isWorkingDay(day) && part.scheduled[k] == calendar.isScheduledRun(day), "\(day)")
+        }
+        let table = WorkingDayTable.shared(for: calendar)
+        let feb = date("2028-02-29")
+        #expect(table.count(before: feb.adding(days: 1)) - table.count(before: feb) == (calendar.isWorkingDay(feb) ? 1 : 0))
+    }
+
     @Test func aMonthlyRunGathersTheWholeMonth() {
         let table = WorkingDayTable.shared(for: Self.monthly)
         let run = table.count(before: date("2026-11-30"))

@@ -36,7 +36,13 @@ public struct ClosedPeriod: Hashable, Sendable, CustomStringConvertible {
     }
 
     public func contains(_ date: CivilDate) -> Bool {
-        let o = date.month * 100 + date.day
+        let (_, m, d) = date.civil
+        return contains(month: m, day: d)
+    }
+
+    /// Whether the period holds this day of the year (what ``contains(_:)`` asks of a date).
+    func contains(month: Int, day: Int) -> Bool {
+        let o = month * 100 + day
         return from.ordinal <= to.ordinal ? (from.ordinal...to.ordinal).contains(o) : (o >= from.ordinal || o <= to.ordinal)
     }
 

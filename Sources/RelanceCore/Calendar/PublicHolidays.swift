@@ -26,13 +26,21 @@ public enum HolidayRegion: String, Sendable, Codable, CaseIterable {
     public func isHoliday(_ date: CivilDate) -> Bool {
         guard self != .none else { return false }
         let (y, m, d) = date.civil
+        return isHoliday(month: m, day: d) { HolidayRegion.easterSunday(y).days(to: date) }
+    }
+
+    /// The rule of ``isHoliday(_:)`` from the day's month and day of the month, and its distance from the
+    /// year's Easter Sunday (in days, negative before), asked only for days from March to June: what a
+    /// working-day table built month by month (Easter worked out once a year) and a single date share.
+    func isHoliday(month m: Int, day d: Int, daysFromEaster: () -> Int) -> Bool {
+        guard self != .none else { return false }
         switch (m, d) {
         case (1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25): return true
         case (12, 26): return self == .franceAlsaceMoselle
         default: break
         }
         guard (3...6).contains(m) else { return false }
-        let offset = HolidayRegion.easterSunday(y).days(to: date)
+        let offset = daysFromEaster()
         return offset == 1 || offset == 39 || offset == 50 || (offset == -2 && self == .franceAlsaceMoselle)
     }
 
