@@ -39,10 +39,14 @@ public struct CustomerBook: Sendable {
 
     static func open(_ positions: [InvoicePosition], credited: [String: Money]) -> [InvoicePosition] {
         // The test reads each position in place; only those kept are copied.
-        positions.indices.filter { i in
+        let kept = positions.indices.filter { i in
             !positions[i].closed && positions[i].invoice.kind == .invoice
                 && positions[i].invoice.openAmount(credited: credited[positions[i].invoice.id]).minorUnits > 0
-        }.map { positions[$0] }
+        }
+        // All of them (a book read from a packed open book): the same array, shared rather than copied position
+        // by position (each copy retained a dozen arrays and texts, and was released again with the book).
+        guard kept.count < positions.count else { return positions }
+        return kept.map { positions[$0] }
     }
 }
 
