@@ -119,8 +119,13 @@ extension Store {
             let known = invoices.map { $0.known(on: asOf) }
             let credited = CustomerBook.credited(by: known)
             let engine = PositionEngine(graph: graph, model: model)
-            // (Through a lazy filter: no intermediate array of copied invoices.)
-            let positions = Array(known.lazy.filter { $0.kind == .invoice }.map { engine.position(of: $0, events: events[$0.id] ?? [], asOf: asOf, detail: detail) })
+            // Each position moved into an array with room for all (a lazy filter's array grew by doubling, and
+            // moved every position made so far at each growth: 2% of an agenda's time in memmove).
+            var positions: [InvoicePosition] = []
+            positions.reserveCapacity(known.count)
+            for i in known.indices where known[i].kind == .invoice {
+                positions.append(engine.position(of: known[i], events: events[known[i].id] ?? [], asOf: asOf, detail: detail))
+            }
             return CustomerBook(graph: graph, invoices: known, events: events, credited: credited, model: model, positions: positions, learned: learned)
         }
     }
