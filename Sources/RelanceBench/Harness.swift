@@ -100,9 +100,10 @@ struct RunBenchmark: ParsableCommand {
                                  count: Int(j["rows"] ?? 0)))
             }
         }
-        // The database read once from end to end before the phases that read it: a first run on a cold page
-        // cache reads its pages one by one from disk, here at about 5 MB/s against 160 MB/s for this read
-        // (docs/performance.md, session 13), and took 100 to 440 s where the next runs took 20 to 50 s.
+        // The database read once from end to end before the phases that read it, so that no timed run pays for
+        // the disk: on a cold page cache, a full `relance learn` of the million-invoice portfolio read 6.5 GB
+        // and took 90 s against about 50 s warm, and the disk's speed varies (one cold `learn --dwell-only`
+        // took 440 s, others 18 to 22 s; docs/performance.md, session 13).
         if !noWarmUp, !wanted.isDisjoint(with: ["learn", "pm4py", "forecast", "agenda", "where"]) {
             log("reading the database once (page cache)")
             let started = Date()
