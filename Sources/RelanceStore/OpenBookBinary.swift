@@ -112,6 +112,8 @@ enum OpenBookBinary {
             var events: [String: [InvoiceEvent]] = [:]
             let count = try r.count(itemBytes: 60)
             invoices.reserveCapacity(count)
+            // Room for an event list per invoice at once (grown on demand, the table was rehashed at each doubling).
+            events.reserveCapacity(count)
             for _ in 0..<count {
                 let id = try required("invoice number")
                 guard let kind = try parsed(&kinds, "kind") else { throw r.corrupt("no kind for \(id)") }
