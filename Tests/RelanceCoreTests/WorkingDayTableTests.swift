@@ -36,6 +36,8 @@ import Testing
                                          ClosedPeriod(from: MonthDay(month: 2, day: 29)!, to: MonthDay(month: 3, day: 1)!)],
                          runWeekdays: [.monday, .thursday], runDays: [.day(1)]),
         PayablesCalendar(timeZone: "Europe/Paris", workingDays: [.sunday, .wednesday], holidays: .france, runWeekdays: [.wednesday], runDays: [.day(30)]),
+        // Days before the 1st, which validation refuses: the table must still count them as the calendar does.
+        PayablesCalendar(timeZone: "Europe/Paris", runDays: [.day(0), .day(-3), .day(15)]),
     ]
 
     /// The table is built month by month; every day of its century must be what the calendar says of it.

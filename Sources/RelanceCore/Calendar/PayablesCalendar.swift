@@ -55,13 +55,15 @@ public enum RunDay: Hashable, Sendable, CustomStringConvertible {
     case last
 
     func date(year: Int, month: Int) -> CivilDate {
-        let last = CivilDate.daysIn(month: month, year: year)
-        let d: Int
+        CivilDate(dayNumber: CivilDate.daysFromCivil(year: year, month: month, day: day(inMonthOf: CivilDate.daysIn(month: month, year: year))))
+    }
+
+    /// The day of the month of the run in a month of `length` days.
+    func day(inMonthOf length: Int) -> Int {
         switch self {
-        case .day(let n): d = min(n, last)
-        case .last: d = last
+        case .day(let n): min(n, length)
+        case .last: length
         }
-        return CivilDate(dayNumber: CivilDate.daysFromCivil(year: year, month: month, day: d))
     }
 
     public var description: String {

@@ -66,25 +66,39 @@ public final class WorkingDayTable: Sendable {
         let (y0, m0, _) = first.civil
         var (year, month) = (y0, m0)
         var easter = HolidayRegion.easterSunday(year).dayNumber
-        while true {
-            let monthStart = CivilDate.daysFromCivil(year: year, month: month, day: 1)
-            guard monthStart <= last.dayNumber else { break }
-            let runDays = calendar.runDays.map { $0.date(year: year, month: month).dayNumber }
-            for day in 1...CivilDate.daysIn(month: month, year: year) {
-                let number = monthStart + day - 1
-                let k = number - first.dayNumber
-                guard k >= 0 else { continue }
-                guard k < n else { break }
-                let weekday = k % 7
-                working[k] = works[weekday] && !calendar.holidays.isHoliday(month: month, day: day, daysFromEaster: { number - easter })
-                    && !calendar.closedPeriods.contains { $0.contains(month: month, day: day) }
-                scheduled[k] = runs[weekday] || runDays.contains(number)
-            }
-            month += 1
-            if month > 12 {
-                month = 1
-                year += 1
-                easter = HolidayRegion.easterSunday(year).dayNumber
+        let closed = calendar.closedPeriods, holidays = calendar.holidays
+        // Written through the buffers: the arrays' uniqueness was checked at every day's write.
+        working.withUnsafeMutableBufferPointer { working in
+            scheduled.withUnsafeMutableBufferPointer { scheduled in
+                while true {
+                    let monthStart = CivilDate.daysFromCivil(year: year, month: month, day: 1)
+                    guard monthStart <= last.dayNumber else { break }
+                    let length = CivilDate.daysIn(month: month, year: year)
+                    // The month's run days as bits, without an array made for each month. A day before the 1st
+                    // (a calendar that validation refuses) falls in the month before, as the calendar counts it.
+                    var runDays: UInt64 = 0
+                    var elsewhere: [Int] = []
+                    for r in calendar.runDays {
+                        let d = r.day(inMonthOf: length)
+                        if d >= 1 { runDays |= 1 << UInt64(d) } else { elsewhere.append(monthStart + d - 1) }
+                    }
+                    for day in 1...length {
+                        let number = monthStart + day - 1
+                        let k = number - first.dayNumber
+                        guard k >= 0 else { continue }
+                        guard k < n else { break }
+                        let weekday = k % 7
+                        working[k] = works[weekday] && !holidays.isHoliday(month: month, day: day, daysFromEaster: { number - easter })
+                            && (closed.isEmpty || !closed.contains { $0.contains(month: month, day: day) })
+                        scheduled[k] = runs[weekday] || runDays & (1 << UInt64(day)) != 0 || (!elsewhere.isEmpty && elsewhere.contains(number))
+                    }
+                    month += 1
+                    if month > 12 {
+                        month = 1
+                        year += 1
+                        easter = HolidayRegion.easterSunday(year).dayNumber
+                    }
+                }
             }
         }
         return (working, scheduled)
