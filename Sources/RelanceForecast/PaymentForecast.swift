@@ -110,7 +110,11 @@ public struct PaymentForecast: Sendable {
         // Day i of the law is i − due days after the due date (calendar days: no date made per day).
         let due = distribution.start.days(to: dueDate)
         var late = 0.0
-        for (i, m) in distribution.mass.enumerated() where i > due { late += m * Double(i - due) }
+        // From the day after the due date on, in order (the same sum as over every day, skipping the others).
+        distribution.mass.withUnsafeBufferPointer { mass in
+            guard due + 1 < mass.count else { return }
+            for i in max(due + 1, 0)..<mass.count { late += mass[i] * Double(i - due) }
+        }
         return late
     }
 }
