@@ -108,7 +108,17 @@ public struct PayablesCalendar: Hashable, Sendable {
     public var hasKnownRuns: Bool { !runWeekdays.isEmpty || !runDays.isEmpty }
 
     public func isWorkingDay(_ date: CivilDate) -> Bool {
-        workingDays.contains(date.weekday) && !holidays.isHoliday(date) && !closedPeriods.contains { $0.contains(date) }
+        guard workingDays.contains(date.weekday) else { return false }
+        let (y, m, d) = date.civil
+        return isWorkingDay(weekdayWorks: true, month: m, day: d) { HolidayRegion.easterSunday(y).days(to: date) }
+    }
+
+    /// The rule of ``isWorkingDay(_:)`` from whether the day's weekday is worked, its month and day of the month,
+    /// and its distance from the year's Easter Sunday (asked only when the holidays need it): what a working-day
+    /// table built month by month and a single date share.
+    func isWorkingDay(weekdayWorks: Bool, month: Int, day: Int, daysFromEaster: () -> Int) -> Bool {
+        weekdayWorks && !holidays.isHoliday(month: month, day: day, daysFromEaster: daysFromEaster)
+            && !closedPeriods.contains { $0.contains(month: month, day: day) }
     }
 
     /// The first working day on or after `date`, or `nil` if none within two years (a calendar that

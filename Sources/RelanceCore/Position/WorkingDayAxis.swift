@@ -66,7 +66,6 @@ public final class WorkingDayTable: Sendable {
         let (y0, m0, _) = first.civil
         var (year, month) = (y0, m0)
         var easter = HolidayRegion.easterSunday(year).dayNumber
-        let closed = calendar.closedPeriods, holidays = calendar.holidays
         // Written through the buffers: the arrays' uniqueness was checked at every day's write.
         working.withUnsafeMutableBufferPointer { working in
             scheduled.withUnsafeMutableBufferPointer { scheduled in
@@ -88,8 +87,7 @@ public final class WorkingDayTable: Sendable {
                         guard k >= 0 else { continue }
                         guard k < n else { break }
                         let weekday = k % 7
-                        working[k] = works[weekday] && !holidays.isHoliday(month: month, day: day, daysFromEaster: { number - easter })
-                            && (closed.isEmpty || !closed.contains { $0.contains(month: month, day: day) })
+                        working[k] = calendar.isWorkingDay(weekdayWorks: works[weekday], month: month, day: day) { number - easter }
                         scheduled[k] = runs[weekday] || runDays & (1 << UInt64(day)) != 0 || (!elsewhere.isEmpty && elsewhere.contains(number))
                     }
                     month += 1
