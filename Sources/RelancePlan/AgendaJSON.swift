@@ -1,11 +1,12 @@
 import Foundation
 import RelanceCore
+import Synchronization
 
 extension Agenda {
     /// The agenda as indented JSON with sorted keys (dates as ISO 8601): byte for byte what one `JSONEncoder`
     /// with `[.prettyPrinted, .sortedKeys]` and `.iso8601` dates writes (``jsonEncoder()``; the tests hold
     /// the two to each other). See ``writePrettyJSON(chunkSize:window:to:)``, which it collects.
-    public func prettyJSON(chunkSize: Int = 512) throws -> Data {
+    public func prettyJSON(chunkSize: Int = 1_024) throws -> Data {
         var out = Data()
         try writePrettyJSON(chunkSize: chunkSize) { out.append(contentsOf: $0) }
         return out
@@ -14,34 +15,74 @@ extension Agenda {
     /// ``prettyJSON(chunkSize:)`` handed to `write` piece by piece, in order, so that the whole text is never
     /// in memory: a million open invoices make about a gigabyte of agenda. It is written by
     /// ``PrettyJSONWriter`` straight from the agenda's fields (through `Codable`, even spread over the cores,
-    /// encoding was 18% of `relance agenda`'s CPU), each list in chunks of `chunkSize` elements, `window`
-    /// chunks at a time on every core; at most a window's text waits for `write`.
-    public func writePrettyJSON(chunkSize: Int = 512, window: Int = 64, to write: ([UInt8]) throws -> Void) throws {
+    /// encoding was 18% of `relance agenda`'s CPU).
+    ///
+    /// Each list is cut into chunks of at most `chunkSize` invoices (a call, a letter or a request to a sales
+    /// rep weighs one plus its invoices, any other element one; an element heavier than that is a chunk of
+    /// its own), so that a chunk's text is about the same size whatever the list (about half a megabyte for
+    /// the default): cut by elements, a chunk of 512 letters was 50 MB. Chunks are encoded `window` at a time
+    /// on every core, and each is one piece handed to `write` (its separator from the chunk before included).
+    /// While a window's pieces are written, the next window is encoded: writing a gigabyte to a file is a
+    /// second or two of copying in the kernel, which left a core idle. At most two windows' text is held,
+    /// in buffers used again from window to window (fresh ones for each chunk, grown by doubling, were
+    /// zeroed page by page by the kernel, then copied at each growth).
+    public func writePrettyJSON(chunkSize: Int = 1_024, window: Int = 16, to write: ([UInt8]) throws -> Void) throws {
         let size = max(1, chunkSize), batch = max(1, window)
+        let buffers = ByteBuffers()
+        // Pieces encoded and not yet written, in order.
+        var pending: [Result<[UInt8], any Error>] = []
+        func writePending() throws {
+            for part in pending { try write(try part.get()) }
+            for part in pending { if case .success(let bytes) = part { buffers.giveBack(bytes) } }
+            pending.removeAll(keepingCapacity: true)
+        }
         // A list's elements, chunk by chunk, at the depth of a list's elements in the agenda.
-        func elements<T: Sendable>(_ items: [T], _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
-            let starts = Array(stride(from: 0, to: items.count, by: size))
-            for first in stride(from: 0, to: starts.count, by: batch) {
-                let written: [Result<[UInt8], any Error>] = Array(starts[first..<min(starts.count, first + batch)]).concurrentMap(minimumChunk: 1) { start in
-                    Result {
-                        var w = PrettyJSONWriter(level: 2)
-                        try w.elements(items[start..<min(items.count, start + size)], element)
-                        return w.bytes
+        func elements<T: Sendable>(_ items: [T], weight: (T) -> Int,
+                                   _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
+            var chunks: [Range<Int>] = []
+            var first = 0, load = 0
+            for i in items.indices {
+                let w = weight(items[i])
+                if i > first, load + w > size {
+                    chunks.append(first..<i)
+                    first = i
+                    load = 0
+                }
+                load += w
+            }
+            chunks.append(first..<items.count)
+            for start in stride(from: 0, to: chunks.count, by: batch) {
+                let part = Array(chunks[start..<min(chunks.count, start + batch)])
+                let encoded = EncodedWindow()
+                let group = DispatchGroup()
+                DispatchQueue.global().async(group: group) {
+                    encoded.pieces = part.concurrentMap(minimumChunk: 1) { range in
+                        Result {
+                            var w = PrettyJSONWriter(level: 2, bytes: buffers.take())
+                            if range.lowerBound > 0 { w.raw(",\n") }
+                            try w.elements(items[range], element)
+                            return w.bytes
+                        }
                     }
                 }
-                for (i, part) in written.enumerated() {
-                    if first + i > 0 { try write(Array(",\n".utf8)) }
-                    try write(try part.get())
+                // The previous window is written while this one is encoded.
+                do { try writePending() } catch {
+                    group.wait()
+                    throw error
                 }
+                group.wait()
+                pending = encoded.pieces
             }
         }
         var top = PrettyJSONWriter(level: 0)
-        // The top-level text so far goes out before a list's elements.
+        // The top-level text so far goes out, after every piece before it.
         func flush() throws {
+            try writePending()
             try write(top.bytes)
             top.bytes.removeAll(keepingCapacity: true)
         }
-        func list<T: Sendable>(_ key: StaticString, _ items: [T], _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
+        func list<T: Sendable>(_ key: StaticString, _ items: [T], weight: (T) -> Int = { _ in 1 },
+                               _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
             top.key(key)
             guard !items.isEmpty else {
                 top.raw("[\n\n  ]")
@@ -49,22 +90,22 @@ extension Agenda {
             }
             top.raw("[\n")
             try flush()
-            try elements(items, element)
+            try elements(items, weight: weight, element)
             top.raw("\n  ]")
         }
         top.open("{")
         try list("bills", bills) { w, b in try w.write(b) }
-        try list("calls", calls) { w, c in try w.write(c) }
+        try list("calls", calls, weight: { 1 + $0.invoices.count }) { w, c in try w.write(c) }
         top.key("date")
         top.date(date)
         try list("deferred", deferred) { w, d in w.write(d) }
         try list("disputes", disputes) { w, d in try w.write(d) }
-        try list("letters", letters) { w, l in try w.write(l) }
+        try list("letters", letters, weight: { 1 + $0.invoices.count }) { w, l in try w.write(l) }
         if let person {
             top.key("person")
             top.string(person)
         }
-        try list("salesRequests", salesRequests) { w, r in try w.write(r) }
+        try list("salesRequests", salesRequests, weight: { 1 + $0.invoices.count }) { w, r in try w.write(r) }
         top.close("}")
         try flush()
     }
@@ -98,6 +139,13 @@ struct PrettyJSONWriter {
     init(level: Int) {
         self.level = level
         bytes.reserveCapacity(1 << 16)
+    }
+
+    /// A writer appending to `bytes` from its start, keeping their capacity (a buffer used again).
+    init(level: Int, bytes: [UInt8]) {
+        self.level = level
+        self.bytes = bytes
+        self.bytes.removeAll(keepingCapacity: true)
     }
 
     mutating func raw(_ text: StaticString) {
@@ -402,4 +450,28 @@ extension PrettyJSONWriter {
         key("name"); string(d.name)
         close("}")
     }
+}
+
+/// Byte buffers lent to the chunks of a JSON text and given back once written, so that their memory is
+/// used again rather than allocated, zeroed and grown for each chunk.
+final class ByteBuffers: Sendable {
+    private let free = Mutex<[[UInt8]]>([])
+
+    /// A buffer given back before (its capacity kept), or a new one with room for 64 KiB.
+    func take() -> [UInt8] {
+        if let kept = free.withLock({ $0.popLast() }) { return kept }
+        var fresh: [UInt8] = []
+        fresh.reserveCapacity(1 << 16)
+        return fresh
+    }
+
+    func giveBack(_ bytes: [UInt8]) {
+        free.withLock { $0.append(bytes) }
+    }
+}
+
+/// One window's pieces, set by the task that encodes them and read after it is done (the dispatch group's
+/// wait orders the two).
+private final class EncodedWindow: @unchecked Sendable {
+    var pieces: [Result<[UInt8], any Error>] = []
 }

@@ -32,22 +32,42 @@ import Testing
     }
 
     /// What `relance agenda --format json` streams: the pieces, in order, are the whole text, whatever the
-    /// chunks and the window of chunks written at once; no piece holds more than a window's elements.
+    /// chunks and the window of chunks written at once; a chunk is one piece.
     @Test func streamedPiecesMakeTheWholeText() throws {
         let (store, _, day) = try AgendaStoreICSTests.store()
         let a = try agenda(in: store, date: day)
         let whole = try Agenda.jsonEncoder().encode(a)
-        let elements = a.calls.count + a.letters.count + a.salesRequests.count + a.bills.count + a.disputes.count + a.deferred.count
+        let lists = [a.calls.count, a.letters.count, a.salesRequests.count, a.bills.count, a.disputes.count, a.deferred.count]
+        let elements = lists.reduce(0, +), filled = lists.filter { $0 > 0 }.count
         for (size, window) in [(1, 1), (1, 2), (2, 1), (3, 5), (1_000, 64)] {
             var pieces: [[UInt8]] = []
             try a.writePrettyJSON(chunkSize: size, window: window) { pieces.append($0) }
             #expect(Data(pieces.joined()) == whole, "chunks of \(size), window \(window)")
             if size == 1 {
-                // Chunks of one element: each list is the text before it, then its elements with a separator
-                // between each two, each its own piece; then the text after the last list.
-                #expect(pieces.count == 2 * elements + 1, "one piece per element, window \(window)")
+                // Chunks weighing at most one invoice: each element is a chunk of its own, so a piece (its
+                // separator from the element before included); before each list that has elements, the text
+                // since the last list; then the text after the last list.
+                #expect(pieces.count == elements + filled + 1, "one piece per element, window \(window)")
             }
         }
+        // A chunk weighs at most `chunkSize` invoices, unless it is one element heavier than that: the letters
+        // (each weighing one plus its invoices) are cut into pieces that each hold as many as that allows. The
+        // limit is half the letters' weight (at least the heaviest letter's), so that there are several pieces.
+        var letters = a
+        letters.calls = []; letters.salesRequests = []; letters.bills = []; letters.disputes = []; letters.deferred = []
+        let weights = letters.letters.map { 1 + $0.invoices.count }
+        let limit = max(weights.max() ?? 1, (weights.reduce(0, +) + 1) / 2)
+        var expected = 0, load = 0
+        for w in weights {
+            if load > 0, load + w > limit { expected += 1; load = 0 }
+            load += w
+        }
+        expected += 1
+        var pieces: [[UInt8]] = []
+        try letters.writePrettyJSON(chunkSize: limit, window: 2) { pieces.append($0) }
+        #expect(try Data(pieces.joined()) == Agenda.jsonEncoder().encode(letters))
+        #expect(expected >= 2, "the fixture's letters must weigh more than one chunk")
+        #expect(pieces.count == expected + 2, "the letters in \(expected) chunks of at most \(limit) invoices, weights \(weights)")
     }
 }
 
