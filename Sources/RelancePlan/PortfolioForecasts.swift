@@ -31,7 +31,9 @@ public func booksWithForecasts(in store: Store, groups: [String], asOf: CivilDat
 /// a portfolio's books hold every open invoice's events and positions.
 public func booksWithForecasts<T: Sendable>(in store: Store, groups: [String], asOf: CivilDate, detail: PositionDetail = .full,
                                             _ extract: @Sendable (BookForecasts) throws -> T) throws -> [T] {
-    let results: [Result<T?, any Error>] = groups.concurrentMap(minimumChunk: 1) { group in
+    // A customer per chunk: in chunks of 32 per core (47 customers each at 3,000), one core worked alone
+    // on the last chunk for about half a second of a million open invoices' agenda.
+    let results: [Result<T?, any Error>] = groups.concurrentMap(minimumChunk: 1, chunksPerCore: groups.count) { group in
         Result {
             if let stored = try store.storedForecastInputs(group: group, asOf: asOf, detail: detail),
                let fs = routeForecasts(for: stored.book, context: try JSONDecoder().decode(ForecastContext.self, from: stored.context)) {
