@@ -47,8 +47,15 @@ public struct DwellDistribution: Hashable, Sendable {
 
     /// Exactly `days`.
     public static func point(_ days: Int) -> DwellDistribution {
-        var m = Array(repeating: 0.0, count: min(max(days, 0), horizon) + 1)
-        m[m.count - 1] = 1
+        points[min(max(days, 0), horizon)]
+    }
+
+    /// Every certain duration, made once: a position asks for several (today, each done step's day), and
+    /// each was an array of up to 161 masses allocated and summed. They are the laws `DwellDistribution(mass:)`
+    /// makes of zeros and a final 1 (a total of exactly 1, nothing to trim), so the same values.
+    private static let points: [DwellDistribution] = (0...horizon).map { days in
+        var m = Array(repeating: 0.0, count: days + 1)
+        m[days] = 1
         return DwellDistribution(mass: m)
     }
 
