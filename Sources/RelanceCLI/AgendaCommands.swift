@@ -54,7 +54,7 @@ struct AgendaCommand: ParsableCommand {
             // Written as it is made: a million open invoices make about a gigabyte of JSON.
             try emitStreaming(to: output) { write in
                 try a.writePrettyJSON(to: write)
-                try write([UInt8(ascii: "\n")])
+                try [UInt8(ascii: "\n")].withUnsafeBytes { try write($0) }
             }
         case .ics: try emit(AgendaICS.render(a, stamp: Date()), to: output)
         }

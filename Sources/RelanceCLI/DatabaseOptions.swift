@@ -33,21 +33,19 @@ func emit(_ data: Data, to path: String?) throws {
 /// Streams what `body` writes to `path`, or to standard output when `path` is nil or `-`, without holding it
 /// all: a file is written beside `path` and moved over it at the end, so that a failure leaves `path` as it
 /// was (as `emit(_:to:)` does).
-func emitStreaming(to path: String?, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
+func emitStreaming(to path: String?, _ body: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
     /// The error of the last system call, naming what was being written.
     func failure(_ name: String) -> UserError { UserError("cannot write \(name): \(String(cString: strerror(errno)))") }
-    func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
-        try bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var done = 0
-            while done < buffer.count {
-                let n = Foundation.write(fd, base + done, buffer.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw failure(name)
-                }
-                done += n
+    func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, name: String) throws {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            let n = Foundation.write(fd, base + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(name)
             }
+            done += n
         }
     }
     guard let path, path != "-" else {

@@ -67,8 +67,8 @@ struct ForecastCommand: ParsableCommand {
             // Each block written as it is (gathered into one value first, the 152 MB of a million open
             // invoices were copied on one core for half a second before the first byte went out).
             try emitStreaming(to: nil) { write in
-                try write(Array((columns.joined(separator: ",") + "\n").utf8))
-                for block in bytes { try write(block) }
+                try Array((columns.joined(separator: ",") + "\n").utf8).withUnsafeBytes { try write($0) }
+                for block in bytes { try block.withUnsafeBytes { try write($0) } }
             }
             keepUntilExit(bytes)
         case .json:

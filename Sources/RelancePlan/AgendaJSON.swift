@@ -25,15 +25,16 @@ extension Agenda {
     /// While a window's pieces are written, the next window is encoded: writing a gigabyte to a file is a
     /// second or two of copying in the kernel, which left a core idle. At most two windows' text is held,
     /// in buffers used again from window to window (fresh ones for each chunk, grown by doubling, were
-    /// zeroed page by page by the kernel, then copied at each growth).
-    public func writePrettyJSON(chunkSize: Int = 1_024, window: Int = 16, to write: ([UInt8]) throws -> Void) throws {
+    /// zeroed page by page by the kernel, then copied at each growth). A piece's bytes are valid only while
+    /// `write` runs: they are written into again afterwards.
+    public func writePrettyJSON(chunkSize: Int = 1_024, window: Int = 16, to write: (UnsafeRawBufferPointer) throws -> Void) throws {
         let size = max(1, chunkSize), batch = max(1, window)
         let buffers = ByteBuffers()
         // Pieces encoded and not yet written, in order.
-        var pending: [Result<[UInt8], any Error>] = []
+        var pending: [Result<ByteSink, any Error>] = []
         func writePending() throws {
-            for part in pending { try write(try part.get()) }
-            for part in pending { if case .success(let bytes) = part { buffers.giveBack(bytes) } }
+            for part in pending { try write(try part.get().bytes) }
+            for part in pending { if case .success(let sink) = part { buffers.giveBack(sink) } }
             pending.removeAll(keepingCapacity: true)
         }
         // A list's elements, chunk by chunk, at the depth of a list's elements in the agenda.
@@ -58,10 +59,10 @@ extension Agenda {
                 DispatchQueue.global().async(group: group) {
                     encoded.pieces = part.concurrentMap(minimumChunk: 1) { range in
                         Result {
-                            var w = PrettyJSONWriter(level: 2, bytes: buffers.take())
+                            var w = PrettyJSONWriter(level: 2, into: buffers.take())
                             if range.lowerBound > 0 { w.raw(",\n") }
                             try w.elements(items[range], element)
-                            return w.bytes
+                            return w.out
                         }
                     }
                 }
@@ -78,8 +79,8 @@ extension Agenda {
         // The top-level text so far goes out, after every piece before it.
         func flush() throws {
             try writePending()
-            try write(top.bytes)
-            top.bytes.removeAll(keepingCapacity: true)
+            try write(top.out.bytes)
+            top.out.removeAll()
         }
         func list<T: Sendable>(_ key: StaticString, _ items: [T], weight: (T) -> Int = { _ in 1 },
                                _ element: @escaping @Sendable (inout PrettyJSONWriter, T) throws -> Void) throws {
@@ -127,33 +128,39 @@ extension Agenda {
 /// keys in byte order, what `.sortedKeys` does (debug builds check it); an optional that is `nil` is left
 /// out, as synthesised `Codable` does.
 struct PrettyJSONWriter {
-    var bytes: [UInt8] = []
+    /// The text written so far.
+    let out: ByteSink
     /// Depth of the value being written (0: the top-level value).
     private var level: Int
-    /// Whether the open container at each depth has a member yet.
-    private var filled: [Bool] = []
+    /// Whether the open container at each depth has a member yet: bit n for the n-th container opened by this
+    /// writer (a bit set rather than an array of flags, checked for sharing and room at every key).
+    private var filled: UInt64 = 0
+    /// How many containers this writer has open.
+    private var depth = 0
     #if DEBUG
     private var lastKey: [String] = []
     #endif
 
     init(level: Int) {
-        self.level = level
-        bytes.reserveCapacity(1 << 16)
+        self.init(level: level, into: ByteSink())
     }
 
-    /// A writer appending to `bytes` from its start, keeping their capacity (a buffer used again).
-    init(level: Int, bytes: [UInt8]) {
+    /// A writer appending to `out` from its start (a buffer used again, its room kept).
+    init(level: Int, into out: ByteSink) {
         self.level = level
-        self.bytes = bytes
-        self.bytes.removeAll(keepingCapacity: true)
+        self.out = out
+        out.removeAll()
     }
+
+    /// The text written so far, as an array (for tests).
+    var bytes: [UInt8] { Array(out.bytes) }
 
     mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
     private mutating func newline(indent: Int) {
-        bytes.append(UInt8(ascii: "\n"))
+        out.append(UInt8(ascii: "\n"))
         spaces(2 * indent)
     }
 
@@ -163,7 +170,7 @@ struct PrettyJSONWriter {
         var left = count
         while left > 0 {
             let n = min(left, 64)
-            PrettyJSONWriter.blanks.withUTF8Buffer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+            PrettyJSONWriter.blanks.withUTF8Buffer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
             left -= n
         }
     }
@@ -173,7 +180,9 @@ struct PrettyJSONWriter {
     mutating func open(_ bracket: StaticString) {
         raw(bracket)
         level += 1
-        filled.append(false)
+        precondition(depth < 63, "JSON nested deeper than 63 containers")
+        depth += 1
+        filled &= ~(1 << UInt64(depth))
         #if DEBUG
         lastKey.append("")
         #endif
@@ -181,7 +190,8 @@ struct PrettyJSONWriter {
 
     mutating func close(_ bracket: StaticString) {
         level -= 1
-        if filled.removeLast() == false { bytes.append(UInt8(ascii: "\n")) }
+        if filled & (1 << UInt64(depth)) == 0 { out.append(UInt8(ascii: "\n")) }
+        depth -= 1
         #if DEBUG
         lastKey.removeLast()
         #endif
@@ -191,7 +201,8 @@ struct PrettyJSONWriter {
 
     /// The separator and indentation before a member of the open container.
     private mutating func member() {
-        if filled[filled.count - 1] { bytes.append(UInt8(ascii: ",")) } else { filled[filled.count - 1] = true }
+        let bit: UInt64 = 1 << UInt64(depth)
+        if filled & bit != 0 { out.append(UInt8(ascii: ",")) } else { filled |= bit }
         newline(indent: level)
     }
 
@@ -203,7 +214,7 @@ struct PrettyJSONWriter {
         lastKey[lastKey.count - 1] = text
         #endif
         member()
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         // (A static text's bytes copied at once: through a `String`'s UTF-8 view they were appended one by one.)
         raw(name)
         raw("\" : ")
@@ -216,7 +227,7 @@ struct PrettyJSONWriter {
     mutating func elements<C: Collection>(_ items: C, _ write: (inout PrettyJSONWriter, C.Element) throws -> Void) rethrows {
         var first = true
         for i in items.indices {
-            if !first { bytes.append(UInt8(ascii: ",")); bytes.append(UInt8(ascii: "\n")) }
+            if !first { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: "\n")) }
             first = false
             spaces(2 * level)
             try write(&self, items[i])
@@ -233,7 +244,7 @@ struct PrettyJSONWriter {
     }
 
     mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
             // Runs of bytes that need no escape are appended at once.
@@ -241,13 +252,13 @@ struct PrettyJSONWriter {
             for i in 0..<utf8.count {
                 let b = utf8[i]
                 guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == UInt8(ascii: "/") else { continue }
-                if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
+                if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
                 escape(b)
                 start = i + 1
             }
-            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
+            if start < utf8.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 
     /// A byte of a string as `JSONEncoder` escapes it.
@@ -264,14 +275,14 @@ struct PrettyJSONWriter {
         case 0..<0x20:
             let hex = Array("0123456789abcdef".utf8)
             raw("\\u00")
-            bytes.append(hex[Int(b >> 4)])
-            bytes.append(hex[Int(b & 0xF)])
-        default: bytes.append(b)
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0xF)])
+        default: out.append(b)
         }
     }
 
     mutating func int<I: BinaryInteger>(_ value: I) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
         decimal(UInt64(value.magnitude), width: 1)
     }
 
@@ -282,7 +293,7 @@ struct PrettyJSONWriter {
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     mutating func bool(_ value: Bool) {
@@ -291,9 +302,9 @@ struct PrettyJSONWriter {
 
     mutating func date(_ day: CivilDate) {
         guard day.year >= 0 else { return string(day.description) }
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         dayText(day)
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 
     /// An instant as `.iso8601` writes it: UTC, whole seconds (the fraction dropped).
@@ -303,13 +314,13 @@ struct PrettyJSONWriter {
         let (dayNumber, second) = time < 0 ? (days - 1, time + 86_400) : (days, time)
         let day = CivilDate(dayNumber: dayNumber)
         guard day.year >= 0 else { return string(date.formatted(.iso8601)) }
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         dayText(day)
-        bytes.append(UInt8(ascii: "T"))
+        out.append(UInt8(ascii: "T"))
         digits(second / 3_600, 2)
-        bytes.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: ":"))
         digits(second / 60 % 60, 2)
-        bytes.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: ":"))
         digits(second % 60, 2)
         raw("Z\"")
     }
@@ -318,9 +329,9 @@ struct PrettyJSONWriter {
     private mutating func dayText(_ day: CivilDate) {
         let (y, m, d) = day.civil
         digits(y, 4)
-        bytes.append(UInt8(ascii: "-"))
+        out.append(UInt8(ascii: "-"))
         digits(m, 2)
-        bytes.append(UInt8(ascii: "-"))
+        out.append(UInt8(ascii: "-"))
         digits(d, 2)
     }
 
@@ -339,7 +350,7 @@ struct PrettyJSONWriter {
                 v /= 10
                 count += 1
             } while v > 0 || count < width
-            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(d[i]) }
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(d[i]) }
         }
     }
 }
@@ -455,23 +466,65 @@ extension PrettyJSONWriter {
 /// Byte buffers lent to the chunks of a JSON text and given back once written, so that their memory is
 /// used again rather than allocated, zeroed and grown for each chunk.
 final class ByteBuffers: Sendable {
-    private let free = Mutex<[[UInt8]]>([])
+    private let free = Mutex<[ByteSink]>([])
 
-    /// A buffer given back before (its capacity kept), or a new one with room for 64 KiB.
-    func take() -> [UInt8] {
-        if let kept = free.withLock({ $0.popLast() }) { return kept }
-        var fresh: [UInt8] = []
-        fresh.reserveCapacity(1 << 16)
-        return fresh
+    /// A buffer given back before (emptied, its room kept), or a new one.
+    func take() -> ByteSink {
+        free.withLock { $0.popLast() } ?? ByteSink()
     }
 
-    func giveBack(_ bytes: [UInt8]) {
-        free.withLock { $0.append(bytes) }
+    func giveBack(_ sink: ByteSink) {
+        free.withLock { $0.append(sink) }
+    }
+}
+
+/// Bytes appended one piece at a time without the checks an array makes at every append (that it is not
+/// shared, then that it has room: a dozen instructions for each byte of a gigabyte of agenda); the room
+/// doubles when full. Owned by one writer at a time (handed from the core that fills it to the one that
+/// writes it out, never shared).
+final class ByteSink: @unchecked Sendable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes written, valid until the next change.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    func removeAll() { count = 0 }
+
+    @inline(__always) func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always) func append(contentsOf piece: UnsafeBufferPointer<UInt8>) {
+        guard let source = piece.baseAddress else { return }
+        if count + piece.count > capacity { grow(to: count + piece.count) }
+        (base + count).update(from: source, count: piece.count)
+        count += piece.count
+    }
+
+    private func grow(to needed: Int) {
+        var room = capacity * 2
+        while room < needed { room *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: room)
+        larger.initialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity = room
     }
 }
 
 /// One window's pieces, set by the task that encodes them and read after it is done (the dispatch group's
 /// wait orders the two).
 private final class EncodedWindow: @unchecked Sendable {
-    var pieces: [Result<[UInt8], any Error>] = []
+    var pieces: [Result<ByteSink, any Error>] = []
 }

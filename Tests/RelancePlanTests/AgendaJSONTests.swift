@@ -41,7 +41,7 @@ import Testing
         let elements = lists.reduce(0, +), filled = lists.filter { $0 > 0 }.count
         for (size, window) in [(1, 1), (1, 2), (2, 1), (3, 5), (1_000, 64)] {
             var pieces: [[UInt8]] = []
-            try a.writePrettyJSON(chunkSize: size, window: window) { pieces.append($0) }
+            try a.writePrettyJSON(chunkSize: size, window: window) { pieces.append(Array($0)) }
             #expect(Data(pieces.joined()) == whole, "chunks of \(size), window \(window)")
             if size == 1 {
                 // Chunks weighing at most one invoice: each element is a chunk of its own, so a piece (its
@@ -64,7 +64,7 @@ import Testing
         }
         expected += 1
         var pieces: [[UInt8]] = []
-        try letters.writePrettyJSON(chunkSize: limit, window: 2) { pieces.append($0) }
+        try letters.writePrettyJSON(chunkSize: limit, window: 2) { pieces.append(Array($0)) }
         #expect(try Data(pieces.joined()) == Agenda.jsonEncoder().encode(letters))
         #expect(expected >= 2, "the fixture's letters must weigh more than one chunk")
         #expect(pieces.count == expected + 2, "the letters in \(expected) chunks of at most \(limit) invoices, weights \(weights)")
