@@ -120,22 +120,14 @@ public struct CallPlanner: Sendable {
 
     /// The question to ask, with the invoice's references.
     public static func question(for step: StepPosition?, invoice: Invoice, stuck: StuckInvoice?) -> String {
-        // One text, appended piece by piece: the agenda asks a question for every open invoice, and the
-        // reference interpolated, then interpolated again into the question, made four or five texts each.
-        var q = ""
-        q.reserveCapacity(256)
+        // One text, its bytes appended piece by piece: the agenda asks a question for every open invoice, and the
+        // reference interpolated, then interpolated again into the question, made four or five texts each (then
+        // appended to a `String`, each piece cost about 300 instructions, twice the text's own bytes).
+        var q = TextBytes()
         let amount = invoice.amount.amountText
-        // The text handed back is a copy of exactly its length: the agenda keeps a question for each of up to a
-        // million open invoices until it is written, and the room reserved here would be kept with each.
-        func done() -> String {
-            var text = q
-            return text.withUTF8 { bytes in
-                String(unsafeUninitializedCapacity: bytes.count) { out in
-                    _ = out.initialize(fromContentsOf: bytes)
-                    return bytes.count
-                }
-            }
-        }
+        // The text handed back has exactly its length: the agenda keeps a question for each of up to a million
+        // open invoices until it is written, and the room reserved here would be kept with each.
+        func done() -> String { q.text }
         /// "invoice FA-1 of 2026-11-02, 1,234.00 EUR"
         func ref() {
             q += "invoice "
@@ -197,8 +189,7 @@ public struct CallPlanner: Sendable {
         default:
             // The action's own question without its question mark (removed from the end: `dropLast()` counted
             // the whole text first), then the reference.
-            q += s.step.action.question
-            q.removeLast()
+            q.append(s.step.action.question.dropLast())
             q += " — "; ref(); q += "?"
         }
         return done()
@@ -219,5 +210,32 @@ public struct CallPlanner: Sendable {
             }
         }
         return nil
+    }
+}
+
+/// A text made of pieces appended as bytes (UTF-8), made into a `String` of exactly its length at the end.
+struct TextBytes {
+    private var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(256) }
+
+    static func += (text: inout TextBytes, piece: String) {
+        var piece = piece
+        piece.withUTF8 { text.bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ piece: Substring) {
+        var piece = piece
+        piece.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// The text (its pieces were whole texts, so the bytes are valid UTF-8).
+    var text: String {
+        bytes.withUnsafeBufferPointer { b in
+            String(unsafeUninitializedCapacity: b.count) { out in
+                _ = out.initialize(fromContentsOf: b)
+                return b.count
+            }
+        }
     }
 }
