@@ -494,12 +494,20 @@ public struct PositionEngine: Sendable {
     func paymentRunFinish(start: DwellDistribution, law: DwellDistribution, axis: WorkingDayAxis, scheduled: CivilDate?) -> DwellDistribution {
         if let scheduled { return .point(max(axis.index(of: scheduled), 0)) }
         let ready = start.adding(law)
-        var m = Array(repeating: 0.0, count: DwellDistribution.horizon + 1)
-        for (i, p) in ready.mass.enumerated() where p > 0 {
-            let run = axis.table.runAfter(workday: axis.base + i) - axis.base
-            m[min(max(run, i), DwellDistribution.horizon)] += p
+        // Mapped on the stack, then kept up to the last day with mass: the law made of the horizon's 161 days,
+        // most of them zeros at the end, summed them and trimmed them one by one (the same law: zeros add
+        // nothing to the total, and the trimming removes them first).
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: DwellDistribution.horizon + 1) { m in
+            m.initialize(repeating: 0)
+            var last = 0
+            for (i, p) in ready.mass.enumerated() where p > 0 {
+                let run = axis.table.runAfter(workday: axis.base + i) - axis.base
+                let day = min(max(run, i), DwellDistribution.horizon)
+                m[day] += p
+                last = max(last, day)
+            }
+            return DwellDistribution(mass: Array(m[0...last]))
         }
-        return DwellDistribution(mass: m)
     }
 
     /// For each step, every step that must be done before it.
