@@ -127,7 +127,12 @@ extension Store {
         var learned: [(name: String, phone: String?, email: String?, department: String?)]
 
         func book(asOf: CivilDate, model: LearnedDwellModel, detail: PositionDetail = .full) -> CustomerBook {
-            let known = invoices.map { $0.known(on: asOf) }
+            // The invoices as known on the day, copied only where a payment after the day must be dropped (never
+            // for a packed book, which holds none): mapped, each invoice was copied, a dozen texts retained.
+            var known = invoices
+            for i in known.indices where known[i].payments.contains(where: { $0.date > asOf }) {
+                known[i] = known[i].known(on: asOf)
+            }
             let credited = CustomerBook.credited(by: known)
             let engine = PositionEngine(graph: graph, model: model)
             // Each position moved into an array with room for all (a lazy filter's array grew by doubling, and
