@@ -199,10 +199,19 @@ extension Agenda {
     /// Places calls in the day, best score first, each at the first free moment in its contact's hours.
     static func placeCalls(_ calls: [AgendaCall], date: CivilDate, dayStartMinutes: Int) -> [AgendaCall] {
         var cursor = date.start(in: paris).addingTimeInterval(Double(dayStartMinutes) * 60)
+        // Each distinct text of working hours read once (a call's hours are a text: read again for each of a
+        // million open invoices' 27,570 calls, it took 0.14 s of this one core's work).
+        var hoursOf: [String: WorkingHours] = [:]
         return calls.map { call in
             var call = call
             let zone = TimeZone(identifier: call.timeZone) ?? paris
-            let hours = call.hours
+            let hours: WorkingHours
+            if let known = hoursOf[call.workingHours] {
+                hours = known
+            } else {
+                hours = call.hours
+                hoursOf[call.workingHours] = hours
+            }
             // The next moment within the hours that leaves room for the whole call.
             var from = cursor
             call.slot = nil
