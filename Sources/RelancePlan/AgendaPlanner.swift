@@ -96,8 +96,9 @@ struct AgendaPlanner {
         let contactIDs = self.contactIDs
         let fallback = fallbackPerson
 
-        for index in openPositionIndices {
-            let p = customer.positions[index]
+        // Each open position handed over in place from the array's buffer (taken out by subscript, every
+        // position was copied, its dozen arrays and texts retained, then released).
+        func visit(_ p: InvoicePosition) {
             let inv = p.invoice
             let id = inv.id
             let open = inv.openAmount(credited: customer.credited[id])
@@ -194,6 +195,9 @@ struct AgendaPlanner {
                     requests[rep] = r
                 }
             }
+        }
+        customer.positions.withUnsafeBufferPointer { all in
+            for index in openPositionIndices { visit(all[index]) }
         }
 
         // One call per contact, covering every open invoice they can act on, within the per-contact limit.

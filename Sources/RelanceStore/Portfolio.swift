@@ -38,10 +38,13 @@ public struct CustomerBook: Sendable {
     }
 
     static func open(_ positions: [InvoicePosition], credited: [String: Money]) -> [InvoicePosition] {
-        // The test reads each position in place; only those kept are copied.
-        let kept = positions.indices.filter { i in
-            !positions[i].closed && positions[i].invoice.kind == .invoice
-                && positions[i].invoice.openAmount(credited: credited[positions[i].invoice.id]).minorUnits > 0
+        // The test reads each position in place, through the array's buffer (by the array's subscript, the
+        // position was copied out for the method call); only those kept are copied.
+        let kept = positions.withUnsafeBufferPointer { p in
+            p.indices.filter { i in
+                !p[i].closed && p[i].invoice.kind == .invoice
+                    && p[i].invoice.openAmount(credited: credited[p[i].invoice.id]).minorUnits > 0
+            }
         }
         // All of them (a book read from a packed open book): the same array, shared rather than copied position
         // by position (each copy retained a dozen arrays and texts, and was released again with the book).
