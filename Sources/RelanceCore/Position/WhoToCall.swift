@@ -69,7 +69,7 @@ public struct CallPlanner: Sendable {
     /// The plan for the most pressing step of a position: a blocked step first, else the pending step the
     /// item most likely sits at.
     public func plan(for p: InvoicePosition, stuck: StuckInvoice? = nil, at moment: Date) -> CallPlan {
-        let step = stuck?.stepID.flatMap { p.step($0) } ?? p.steps.lazy.filter { $0.status == .pending }.max { $0.probabilityHere < $1.probabilityHere }
+        let step = stuck?.stepID.flatMap { p.step($0) } ?? CallPlanner.likeliestPending(p.steps)
         let question = CallPlanner.question(for: step, invoice: p.invoice, stuck: stuck)
         guard let s = step, let d = s.department else { return CallPlan(stepID: step?.step.id, question: question, people: []) }
         let key = PeopleKey(route: p.route?.id, step: s.step.id, department: d.id, site: p.invoice.site, moment: moment)
@@ -77,6 +77,19 @@ public struct CallPlanner: Sendable {
             ? callees.value(for: key) { people(about: s, at: d, route: p.route, site: p.invoice.site, moment: moment) }
             : people(about: s, at: d, route: p.route, site: p.invoice.site, moment: moment)
         return CallPlan(stepID: s.step.id, question: question, people: found)
+    }
+
+    /// The pending step the invoice most likely sits at (the first of the most likely, as `max(by:)` gives),
+    /// found by index, the steps read in place: a filter over the steps copied each pending step out.
+    static func likeliestPending(_ steps: [StepPosition]) -> StepPosition? {
+        steps.withUnsafeBufferPointer { s in
+            var best: Int?
+            for i in s.indices where s[i].status == .pending {
+                if let b = best, !(s[b].probabilityHere < s[i].probabilityHere) { continue }
+                best = i
+            }
+            return best.map { s[$0] }
+        }
     }
 
     /// The people to call about step `s` at department `d` of `route`, for an invoice delivered at `site`.
