@@ -280,36 +280,42 @@ public struct PositionEngine: Sendable {
         var doneAt = [(date: CivilDate, event: Int)?](repeating: nil, count: k.count)
         var impliedByEvents: UInt64 = 0
 
-        for (index, e) in events.enumerated() {
-            guard let state = e.state else { continue }
-            if state.closesInvoice { closed = true }
-            if state == .scheduled { scheduled = e.date ?? scheduled }
-            if state == .promised { promised = e.date }
-            let department = e.department.flatMap { departmentIndex[$0] } ?? -1
-            let effect = k.effect(of: state.ordinal, department: department)
-            var newlyDone = effect.primary & ~done
-            if newlyDone != 0 {
-                let d = day(e)
-                done |= newlyDone
-                while newlyDone != 0 {
-                    doneAt[newlyDone.trailingZeroBitCount] = (d, index)
-                    newlyDone &= newlyDone - 1
+        // Each event read in place through the array's buffer: iterating copied every event out, a dozen texts
+        // retained and released (1.5% of the agenda's samples at a million open invoices).
+        events.withUnsafeBufferPointer { ev in
+            for index in ev.indices {
+                guard let state = ev[index].state else { continue }
+                if state.closesInvoice { closed = true }
+                if state == .scheduled { scheduled = ev[index].date ?? scheduled }
+                if state == .promised { promised = ev[index].date }
+                let department = ev[index].department.flatMap { departmentIndex[$0] } ?? -1
+                let effect = k.effect(of: state.ordinal, department: department)
+                var newlyDone = effect.primary & ~done
+                if newlyDone != 0 {
+                    let d = day(ev[index])
+                    done |= newlyDone
+                    while newlyDone != 0 {
+                        doneAt[newlyDone.trailingZeroBitCount] = (d, index)
+                        newlyDone &= newlyDone - 1
+                    }
                 }
-            }
-            impliedByEvents |= effect.closure & ~effect.primary
+                impliedByEvents |= effect.closure & ~effect.primary
 
-            if state.isBlocking {
-                let at = effect.arrivedAt >= 0 ? effect.arrivedAt : department >= 0 ? Int(k.firstHere[Int(department)]) : -1
-                blocks.append((Block(state: state, since: day(e), stepID: at >= 0 ? stepID(at) : nil, department: e.department, event: e), at))
-            } else if !blocks.isEmpty {
-                // Lifted by an explicit answer or by progress past the blocked step itself (an approval at the
-                // department that suspended the invoice).
-                let reached = effect.primary | k.ancestors(of: effect.primary)
-                blocks.removeAll { b, at in
-                    guard b.event.at <= e.at, b.state != .refused || state.closesInvoice else { return false }
-                    if state.lifts(b.state) { return true }
-                    guard at >= 0, state.concernsApproval || !state.completes.actions.isEmpty else { return false }
-                    return reached & (1 << UInt64(at)) != 0
+                if state.isBlocking {
+                    let at = effect.arrivedAt >= 0 ? effect.arrivedAt : department >= 0 ? Int(k.firstHere[Int(department)]) : -1
+                    blocks.append((Block(state: state, since: day(ev[index]), stepID: at >= 0 ? stepID(at) : nil, department: ev[index].department,
+                                         event: ev[index]), at))
+                } else if !blocks.isEmpty {
+                    // Lifted by an explicit answer or by progress past the blocked step itself (an approval at the
+                    // department that suspended the invoice).
+                    let reached = effect.primary | k.ancestors(of: effect.primary)
+                    let eventAt = ev[index].at
+                    blocks.removeAll { b, at in
+                        guard b.event.at <= eventAt, b.state != .refused || state.closesInvoice else { return false }
+                        if state.lifts(b.state) { return true }
+                        guard at >= 0, state.concernsApproval || !state.completes.actions.isEmpty else { return false }
+                        return reached & (1 << UInt64(at)) != 0
+                    }
                 }
             }
         }
